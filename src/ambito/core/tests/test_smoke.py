@@ -1,0 +1,22 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_login_page_renders_in_italian(client):
+    r = client.get("/accesso/")
+    assert r.status_code == 200
+    assert "Nome utente" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_requires_login(client):
+    r = client.get("/")
+    assert r.status_code == 302
+    assert r["Location"].startswith("/accesso/")
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id(client):
+    r = client.get("/salute/")
+    assert r.status_code == 200
+    assert len(r["X-Request-Id"]) == 32

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ambito.utenti.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("ambito.core.urls")),
+    path("", include("ambito.utenti.urls")),
+    path("territorio/", include("ambito.territorio.urls")),
+    path("catalogo/", include("ambito.catalogo.urls")),
+    path("admin/", admin.site.urls),
+]
