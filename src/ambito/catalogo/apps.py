@@ -9,5 +9,5 @@ class CatalogoConfig(AppConfig):
     def ready(self):
         from ambito.core import menu
 
-        menu.registra("Catalogo", "catalogo:servizi", ordine=20)
-        menu.registra("Contratti", "catalogo:matrice", ordine=30)
+        menu.registra("Catalogo", "catalogo:servizi", permesso="catalogo.view_servizio", ordine=20)
+        menu.registra("Contratti", "catalogo:matrice", permesso="catalogo.view_contrattoservizio", ordine=30)

@@ -84,7 +84,9 @@ def leggi_codici(testo: str) -> list[RigaCodice]:
 
 def tabelle_spedite() -> list[dict]:
     """The tables shipped in data/ (from tabelle.csv), each with its parsed entries."""
-    indice = leggi_tabella((CARTELLA_DATI / "tabelle.csv").read_text("utf-8"), ["codice", "nome", "fonte", "valido_dal", "file"])
+    indice = leggi_tabella(
+        (CARTELLA_DATI / "tabelle.csv").read_text("utf-8"), ["codice", "nome", "fonte", "valido_dal", "file"]
+    )
     out = []
     for _, riga in indice:
         voci = leggi_codici((CARTELLA_DATI / riga["file"]).read_text("utf-8"))

@@ -17,7 +17,9 @@ class Area(TenantModel):
         verbose_name = "area"
         verbose_name_plural = "aree"
         ordering = ["ordine", "codice"]
-        constraints = [models.UniqueConstraint(fields=["ambito", "codice"], name="area_codice_unico_per_ambito")]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "codice"], name="area_codice_unico_per_ambito")
+        ]
 
     def __str__(self) -> str:
         return self.nome
@@ -35,7 +37,9 @@ class Settore(TenantModel):
         verbose_name = "settore"
         verbose_name_plural = "settori"
         ordering = ["ordine", "codice"]
-        constraints = [models.UniqueConstraint(fields=["ambito", "codice"], name="settore_codice_unico_per_ambito")]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "codice"], name="settore_codice_unico_per_ambito")
+        ]
 
     def __str__(self) -> str:
         return self.nome
@@ -115,7 +119,12 @@ class Servizio(TenantModel):
     codice = models.CharField("codice", max_length=30)
     nome = models.CharField("denominazione", max_length=200)
     settore = models.ForeignKey(
-        Settore, on_delete=models.PROTECT, null=True, blank=True, related_name="servizi", verbose_name="settore"
+        Settore,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="servizi",
+        verbose_name="settore",
     )
     descrizione = models.TextField("descrizione", blank=True)
     unita_misura = models.CharField(
@@ -124,18 +133,24 @@ class Servizio(TenantModel):
     destinatari = models.CharField("destinatari", max_length=300, blank=True)
     target = models.CharField("target", max_length=30, choices=Target.choices, blank=True)
     modalita_erogazione = models.CharField(
-        "modalità di erogazione", max_length=20, choices=ModalitaErogazione.choices,
+        "modalità di erogazione",
+        max_length=20,
+        choices=ModalitaErogazione.choices,
         default=ModalitaErogazione.DIRETTA,
     )
     regime_compartecipazione = models.CharField(
-        "compartecipazione dell'utente", max_length=30, choices=RegimeCompartecipazione.choices,
+        "compartecipazione dell'utente",
+        max_length=30,
+        choices=RegimeCompartecipazione.choices,
         default=RegimeCompartecipazione.GRATUITO,
     )
     metodo_riparto = models.CharField(
         "metodo di riparto", max_length=40, choices=MetodoRiparto.choices, default=MetodoRiparto.CAPITARIA
     )
     data_riferimento_popolazione = models.DateField(
-        "data di riferimento della popolazione", null=True, blank=True,
+        "data di riferimento della popolazione",
+        null=True,
+        blank=True,
         help_text="Per i metodi a quota capitaria (es. 01/01/2021).",
     )
     porta_costi_indiretti = models.BooleanField("porta costi indiretti", default=True)
@@ -179,7 +194,9 @@ class VoceCodiceQuerySet(models.QuerySet):
 class VoceCodice(models.Model):
     """One entry of one version of a code table; a version is the set sharing `valido_dal`."""
 
-    tabella = models.ForeignKey(TabellaCodici, on_delete=models.PROTECT, related_name="voci", verbose_name="tabella")
+    tabella = models.ForeignKey(
+        TabellaCodici, on_delete=models.PROTECT, related_name="voci", verbose_name="tabella"
+    )
     codice = models.CharField("codice", max_length=30)
     denominazione = models.CharField("denominazione", max_length=300)
     valido_dal = models.DateField("valido dal")
@@ -192,7 +209,9 @@ class VoceCodice(models.Model):
         verbose_name_plural = "voci di codice"
         ordering = ["tabella__codice", "codice", "valido_dal"]
         constraints = [
-            models.UniqueConstraint(fields=["tabella", "codice", "valido_dal"], name="voce_codice_unica_per_versione"),
+            models.UniqueConstraint(
+                fields=["tabella", "codice", "valido_dal"], name="voce_codice_unica_per_versione"
+            ),
             models.CheckConstraint(
                 condition=Q(valido_al__isnull=True) | Q(valido_al__gte=models.F("valido_dal")),
                 name="voce_codice_periodo_valido",
@@ -223,7 +242,9 @@ class Corrispondenza(TenantModel):
     servizio = models.ForeignKey(
         Servizio, on_delete=models.PROTECT, related_name="corrispondenze", verbose_name="servizio"
     )
-    voce = models.ForeignKey(VoceCodice, on_delete=models.PROTECT, related_name="corrispondenze", verbose_name="codice")
+    voce = models.ForeignKey(
+        VoceCodice, on_delete=models.PROTECT, related_name="corrispondenze", verbose_name="codice"
+    )
     valido_dal = models.DateField("valido dal")
     valido_al = models.DateField("valido al", null=True, blank=True)
 
@@ -248,8 +269,11 @@ class ContrattoServizio(TenantModel):
     """The contratto di servizio between the Azienda and one Comune or Unione."""
 
     comune = models.ForeignKey(
-        "territorio.Ente", on_delete=models.PROTECT, related_name="contratti_servizio",
-        limit_choices_to={"tipo__in": ["comune", "unione"]}, verbose_name="Comune / Unione",
+        "territorio.Ente",
+        on_delete=models.PROTECT,
+        related_name="contratti_servizio",
+        limit_choices_to={"tipo__in": ["comune", "unione"]},
+        verbose_name="Comune / Unione",
     )
     numero = models.CharField("numero / atto", max_length=200, blank=True)
     data_stipula = models.DateField("data di stipula", null=True, blank=True)
@@ -277,7 +301,9 @@ class ServizioConferito(TenantModel):
     contratto = models.ForeignKey(
         ContrattoServizio, on_delete=models.PROTECT, related_name="conferimenti", verbose_name="contratto"
     )
-    servizio = models.ForeignKey(Servizio, on_delete=models.PROTECT, related_name="conferimenti", verbose_name="servizio")
+    servizio = models.ForeignKey(
+        Servizio, on_delete=models.PROTECT, related_name="conferimenti", verbose_name="servizio"
+    )
     dal = models.DateField("dal")
     al = models.DateField("al", null=True, blank=True)
     quantita_annua = models.DecimalField(
