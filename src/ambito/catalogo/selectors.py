@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from ambito.territorio.models import Ente
 
@@ -22,6 +22,14 @@ from .models import (
 
 # The crosswalk columns shown in the catalogue list.
 TABELLE_ELENCO = ["siuss_codice_prestazione", "siuss_area_utenza", "istat_area_utenza", "leps"]
+# Catalogue order: area, sector, codice; services without a sector last on every database.
+ORDINE_CATALOGO = [
+    F("settore__area__ordine").asc(nulls_last=True),
+    F("settore__area__codice").asc(nulls_last=True),
+    F("settore__ordine").asc(nulls_last=True),
+    F("settore__codice").asc(nulls_last=True),
+    "codice",
+]
 
 
 def _nel_periodo(qs, dal: dt.date, al: dt.date, campo_dal="dal", campo_al="al"):
@@ -44,9 +52,7 @@ def servizi(ambito, *, area=None, solo_attivi=False):
         qs = qs.filter(settore__area=area)
     if solo_attivi:
         qs = qs.filter(attivo=True)
-    return qs.order_by(
-        "settore__area__ordine", "settore__area__codice", "settore__ordine", "settore__codice", "codice"
-    )
+    return qs.order_by(*ORDINE_CATALOGO)
 
 
 def servizio(ambito, pk) -> Servizio:
@@ -210,9 +216,7 @@ def matrice_conferimenti(ambito, anno: int) -> Matrice:
         Servizio.objects.per_ambito(ambito)
         .filter(Q(attivo=True) | Q(pk__in=conferiti_ids))
         .select_related("settore__area")
-        .order_by(
-            "settore__area__ordine", "settore__area__codice", "settore__ordine", "settore__codice", "codice"
-        )
+        .order_by(*ORDINE_CATALOGO)
     )
     comuni = sorted({c.comune_id: c.comune for c in contratti}.values(), key=lambda e: e.nome)
     grezzi: dict[tuple[int, int], list] = defaultdict(list)
