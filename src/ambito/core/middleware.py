@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -29,7 +30,12 @@ class RequestIdMiddleware:
 
 
 class OtpRequiredMiddleware:
-    """When OTP_OBBLIGATORIO is on, staff users must pass a TOTP check before anything else."""
+    """When OTP_OBBLIGATORIO is on, staff users must pass a TOTP check before anything else.
+
+    The check page (``utenti:otp_verifica``) sends users without a device on to set one up.
+    """
+
+    URL_VERIFICA = "utenti:otp_verifica"
 
     ESENTI = ("/accesso/", "/esci/", "/static/", "/2fa/")
 
@@ -39,12 +45,12 @@ class OtpRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            settings.OTP_OBBLIGATORIO
+            getattr(settings, "OTP_OBBLIGATORIO", False)
             and user is not None
             and user.is_authenticated
             and user.is_staff
             and not request.user.is_verified()
             and not request.path.startswith(self.ESENTI)
         ):
-            return redirect(reverse("otp_verifica") + f"?next={request.path}")
+            return redirect(reverse(self.URL_VERIFICA) + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

@@ -92,6 +92,9 @@ class EventoAudit(AppendOnlyModel):
         ordering = ["-momento", "-id"]
         indexes = [models.Index(fields=["oggetto_tipo", "oggetto_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.attore_username} {self.azione} {self.oggetto_tipo} {self.oggetto_id}".strip()
+
 
 class AccessoDati(AppendOnlyModel):
     """A read of personal data: who opened what, when, and why if outside their scope."""
@@ -106,7 +109,11 @@ class AccessoDati(AppendOnlyModel):
         "esito",
         max_length=20,
         default="consentito",
-        choices=[("consentito", "consentito"), ("negato", "negato"), ("straordinario", "accesso straordinario")],
+        choices=[
+            ("consentito", "consentito"),
+            ("negato", "negato"),
+            ("straordinario", "accesso straordinario"),
+        ],
     )
     motivo = models.TextField("motivo", blank=True)
     momento = models.DateTimeField("momento", auto_now_add=True, db_index=True)
@@ -118,3 +125,6 @@ class AccessoDati(AppendOnlyModel):
         verbose_name_plural = "accessi ai dati personali"
         ordering = ["-momento", "-id"]
         indexes = [models.Index(fields=["oggetto_tipo", "oggetto_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.utente_username} → {self.oggetto_tipo} {self.oggetto_id} ({self.esito})"
