@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 ETA_MASSIMA = 100  # last class = 100 and over
 NUMERO_ETA = ETA_MASSIMA + 1
@@ -244,7 +244,14 @@ def media_semplice(indici: Sequence[Indici]) -> Indici:
     valori = {}
     for nome in NOMI_INDICI:
         presenti = [getattr(i, nome) for i in indici if getattr(i, nome) is not None]
-        valori[nome] = sum(presenti, Decimal(0)) / len(presenti) if presenti else None
+        if not presenti:
+            valori[nome] = None
+            continue
+        # Sum exactly, then round once: the mean of equal values is that value.
+        with localcontext() as ctx:
+            ctx.prec = 80
+            media = sum(presenti, Decimal(0)) / len(presenti)
+        valori[nome] = +media
     return Indici(**valori)
 
 
