@@ -42,7 +42,9 @@ _REGISTRI = (
 _PUBBLICO = ("territorio.view_*", "catalogo.view_servizio")
 # Every staff role: the public part plus the rest of the catalogue except contracts.
 _BASE_STAFF = _PUBBLICO + ("catalogo.view_*", "utenti.view_team")
-_CONTRATTI = ("catalogo.view_contratto*", "catalogo.view_conferiment*")
+# Contracts with the Comuni and their conferred services: business data, not configuration.
+_CONTRATTI_TUTTI = ("catalogo.*_contratto*", "catalogo.*_servizioconferit*")
+_CONTRATTI = ("catalogo.view_contratto*", "catalogo.view_servizioconferit*")
 
 
 @dataclass
@@ -59,9 +61,10 @@ RUOLI: dict[str, Ruolo] = {
     for r in [
         Ruolo(
             AMMINISTRATORE,
-            "Gestisce utenti, team, assegnazioni, territorio e catalogo dell'Ambito; consulta i registri.",
+            "Gestisce utenti, team, assegnazioni, territorio e catalogo dell'Ambito (non i contratti); "
+            "consulta i registri.",
             permessi=["core.*", "utenti.*", "territorio.*", "catalogo.*"],
-            esclusi=[*_REGISTRI, "core.add_ambito", "core.delete_ambito"],
+            esclusi=[*_REGISTRI, *_CONTRATTI_TUTTI, "core.add_ambito", "core.delete_ambito"],
         ),
         Ruolo(
             DPO,
@@ -88,8 +91,8 @@ RUOLI: dict[str, Ruolo] = {
                 *_BASE_STAFF,
                 "catalogo.add_contratto*",
                 "catalogo.change_contratto*",
-                "catalogo.add_conferiment*",
-                "catalogo.change_conferiment*",
+                "catalogo.add_servizioconferit*",
+                "catalogo.change_servizioconferit*",
             ],
         ),
         Ruolo(
