@@ -98,3 +98,12 @@ def test_anonymous_goes_to_login(client):
     r = client.get(reverse("utenti:registro_accessi"))
     assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
     assert AccessoDati.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_admin_shows_scope_read_only(client, mondo):
+    su = Utente.objects.create_superuser("root", "root@example.org", "x-Password-123")
+    client.force_login(su)
+    assert client.get("/admin/utenti/team/").status_code == 200
+    assert client.get(f"/admin/utenti/team/{mondo.team.pk}/change/").status_code == 200
+    assert client.get("/admin/utenti/assegnazioneambito/add/").status_code == 403
