@@ -39,7 +39,7 @@ class Conteggi:
     def __post_init__(self):
         if len(self.maschi) != NUMERO_ETA or len(self.femmine) != NUMERO_ETA:
             raise ValueError(f"servono {NUMERO_ETA} classi di età per sesso")
-        if any(n < 0 for n in self.maschi) or any(n < 0 for n in self.femmine):
+        if min(self.maschi) < 0 or min(self.femmine) < 0:
             raise ValueError("i conteggi non possono essere negativi")
 
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
@@ -83,10 +84,16 @@ def conteggi_per_comune(rilevazione: RilevazionePopolazione) -> dict[int, engine
     """Every count of the date, loaded in a single query: {comune_id: Conteggi}."""
     maschi: dict[int, list[int]] = {}
     femmine: dict[int, list[int]] = {}
-    righe = PopolazioneEta.objects.filter(rilevazione=rilevazione).values_list(
+    qs = PopolazioneEta.objects.filter(rilevazione=rilevazione).values_list(
         "comune_id", "eta", "maschi", "femmine"
     )
-    for comune_id, eta, m, f in righe.iterator(chunk_size=20000):
+    # Plain integers need no ORM conversion: read the compiled query's rows straight from the
+    # cursor (for all of Italy, ~800,000 rows, this halves the time).
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        righe = cursor.fetchall()
+    for comune_id, eta, m, f in righe:
         lm = maschi.get(comune_id)
         if lm is None:
             lm = maschi[comune_id] = [0] * engine.NUMERO_ETA
