@@ -99,7 +99,11 @@ def test_natalita_con_movimenti_e_popolazione_media(tmp_path, popolazione):
     assert meta["fonte"] == ["ISTAT bilancio"]
 
 
-def test_file_rotto_uscita_non_zero_e_niente_salvato(tmp_path, ambito, comuni, capsys):
+def test_file_rotto_uscita_non_zero_e_niente_salvato(tmp_path, ambito, comuni, capsys, monkeypatch):
+    # run_from_argv closes every connection when it ends; keep the test's transaction open.
+    from django.core.management import base
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
     buono = scrivi(tmp_path, "b.csv", csv_popolazione({"015050": CARPIANO}))
     esegui("importa_popolazione", buono, "--data-riferimento", "2023-01-01", "--fonte", "buona")
     rotto = csv_popolazione({"015050": {0: (1, 1)}}).decode().replace("015050,7,0,0", "015050,7,sette,0")
