@@ -521,3 +521,59 @@ def registra_adesione(
             dopo=istantanea(adesione),
         )
     return adesione
+
+
+def crea_ente(
+    *,
+    ambito: Ambito,
+    tipo: str,
+    nome: str,
+    codice_fiscale: str = "",
+    provincia: str = "",
+    regione: str = "",
+    valido_dal: dt.date | None = None,
+    valido_al: dt.date | None = None,
+    predecessore: Ente | None = None,
+    attore=None,
+) -> Ente:
+    """Creates a body other than a Comune (ASST, ATS, provider...), or updates it by name (idempotent).
+
+    A renamed body (ASL -> ATS) is a new row pointing to its `predecessore`.
+    """
+    if tipo == TipoEnte.COMUNE:
+        raise ValidationError("Per un Comune usare crea_comune, che richiede il codice ISTAT.")
+    if tipo not in TipoEnte.values:
+        raise ValidationError(f"Tipo di ente sconosciuto: «{tipo}».")
+    if predecessore is not None and predecessore.ambito_id != ambito.pk:
+        raise ValidationError("L'ente precedente appartiene a un altro Ambito.")
+    valori = {
+        "codice_fiscale": codice_fiscale.strip().upper(),
+        "provincia": provincia.strip().upper(),
+        "regione": regione.strip(),
+        "valido_dal": valido_dal,
+        "valido_al": valido_al,
+        "predecessore": predecessore,
+    }
+    with transaction.atomic():
+        ente = (
+            Ente.objects.select_for_update()
+            .filter(ambito=ambito, tipo=tipo, nome__iexact=nome.strip())
+            .first()
+        )
+        prima = istantanea(ente)
+        if ente is None:
+            ente = Ente(ambito=ambito, tipo=tipo, nome=nome.strip())
+        for campo, valore in valori.items():
+            setattr(ente, campo, valore)
+        ente.full_clean()
+        if prima is not None and prima == istantanea(ente):
+            return ente
+        ente.save()
+        registra_evento(
+            attore=attore,
+            azione="territorio.crea_ente" if prima is None else "territorio.modifica_ente",
+            oggetto=ente,
+            prima=prima,
+            dopo=istantanea(ente),
+        )
+    return ente
