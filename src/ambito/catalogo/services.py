@@ -702,3 +702,29 @@ def carica_catalogo_da_file(*, ambito, percorso_json: str | Path, attore=None) -
             f"{percorso_json}: JSON non valido alla riga {e.lineno}, colonna {e.colno}."
         ) from None
     return carica_catalogo(ambito=ambito, dati=dati, attore=attore)
+
+
+def assicura_tabelle_codici() -> int:
+    """Creates the shipped national code tables that are missing; returns how many it created.
+
+    The data migration loads them on install; this also runs after every migrate/flush
+    (post_migrate), so an emptied database gets them back. Existing tables are left as they are:
+    new versions go through `carica_versione_codici`.
+    """
+    from .codici_csv import tabelle_spedite
+
+    create = 0
+    with transaction.atomic():
+        for t in tabelle_spedite():
+            if TabellaCodici.objects.filter(codice=t["codice"]).exists():
+                continue
+            tabella = TabellaCodici.objects.create(codice=t["codice"], nome=t["nome"], fonte=t["fonte"])
+            valido_dal = dt.date.fromisoformat(t["valido_dal"])
+            VoceCodice.objects.bulk_create(
+                VoceCodice(
+                    tabella=tabella, codice=v.codice, denominazione=v.denominazione, valido_dal=valido_dal
+                )
+                for v in t["voci"]
+            )
+            create += 1
+    return create
