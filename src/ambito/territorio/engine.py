@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from itertools import accumulate
+from operator import add
 
 ETA_MASSIMA = 100  # last class = 100 and over
 NUMERO_ETA = ETA_MASSIMA + 1
@@ -31,20 +33,34 @@ NOMI_INDICI = (
 
 @dataclass(frozen=True)
 class Conteggi:
-    """Residents of one area by single age 0..100 (100 = 100 and over), males and females."""
+    """Residents of one area by age class and sex: single ages 0..100 (100 = 100 and over).
+
+    `passo=5` holds the same population in 21 five-year classes (0-4 … 95-99, 100+): every
+    index of the Piano di Zona uses ranges aligned on 5 years, so it gives the same results
+    with a fifth of the data. Asking a 5-year Conteggi for an unaligned range is an error.
+    """
 
     maschi: tuple[int, ...]
     femmine: tuple[int, ...]
+    passo: int = 1
 
     def __post_init__(self):
-        if len(self.maschi) != NUMERO_ETA or len(self.femmine) != NUMERO_ETA:
-            raise ValueError(f"servono {NUMERO_ETA} classi di età per sesso")
+        if self.passo not in (1, 5):
+            raise ValueError("passo: 1 (età singole) o 5 (classi quinquennali)")
+        classi = ETA_MASSIMA // self.passo + 1
+        if len(self.maschi) != classi or len(self.femmine) != classi:
+            raise ValueError(f"servono {classi} classi di età per sesso")
         if min(self.maschi) < 0 or min(self.femmine) < 0:
             raise ValueError("i conteggi non possono essere negativi")
+        # Running totals make every age-range sum O(1) (not part of equality or repr).
+        object.__setattr__(self, "_cum_m", (0, *accumulate(self.maschi)))
+        object.__setattr__(self, "_cum_f", (0, *accumulate(self.femmine)))
+        object.__setattr__(self, "_cum", tuple(map(add, self._cum_m, self._cum_f)))
 
     @classmethod
-    def vuoti(cls) -> Conteggi:
-        return cls((0,) * NUMERO_ETA, (0,) * NUMERO_ETA)
+    def vuoti(cls, passo: int = 1) -> Conteggi:
+        classi = ETA_MASSIMA // passo + 1
+        return cls((0,) * classi, (0,) * classi, passo)
 
     @classmethod
     def da_righe(cls, righe: Iterable[tuple[int, int, int]]) -> Conteggi:
@@ -56,44 +72,69 @@ class Conteggi:
             f[eta] += femmine
         return cls(tuple(m), tuple(f))
 
+    def quinquennali(self) -> Conteggi:
+        """The same population in 5-year classes (class 20 = 100 and over)."""
+        if self.passo == 5:
+            return self
+        fasce = [(da, da + 4) for da in range(0, ETA_MASSIMA, 5)] + [(ETA_MASSIMA, ETA_MASSIMA)]
+        return Conteggi(
+            tuple(self.maschi_tra(da, a) for da, a in fasce),
+            tuple(self.femmine_tra(da, a) for da, a in fasce),
+            passo=5,
+        )
+
+    def _classi(self, da: int, a: int) -> tuple[int, int]:
+        if self.passo == 1:
+            return da, a + 1
+        if da % 5 or (a != ETA_MASSIMA and (a + 1) % 5):
+            raise ValueError(f"l'intervallo {da}-{a} non è allineato alle classi quinquennali")
+        return da // 5, a // 5 + 1
+
     def maschi_tra(self, da: int, a: int = ETA_MASSIMA) -> int:
-        return sum(self.maschi[da : a + 1])
+        i, j = self._classi(da, a)
+        return self._cum_m[j] - self._cum_m[i]
 
     def femmine_tra(self, da: int, a: int = ETA_MASSIMA) -> int:
-        return sum(self.femmine[da : a + 1])
+        i, j = self._classi(da, a)
+        return self._cum_f[j] - self._cum_f[i]
 
     def tra(self, da: int, a: int = ETA_MASSIMA) -> int:
         """Residents aged da..a inclusive (a=100 means "and over")."""
-        return self.maschi_tra(da, a) + self.femmine_tra(da, a)
+        i, j = self._classi(da, a)
+        return self._cum[j] - self._cum[i]
 
     @property
     def totale(self) -> int:
-        return self.tra(0)
+        return self._cum[-1]
 
     @property
     def totale_maschi(self) -> int:
-        return sum(self.maschi)
+        return self._cum_m[-1]
 
     @property
     def totale_femmine(self) -> int:
-        return sum(self.femmine)
+        return self._cum_f[-1]
 
     def fasce_quinquennali(self) -> list[tuple[str, int, int]]:
         """(label, males, females) for 0-4 … 95-99 and 100+, for the population pyramid."""
         out = []
         for da in range(0, ETA_MASSIMA, 5):
             out.append((f"{da}-{da + 4}", self.maschi_tra(da, da + 4), self.femmine_tra(da, da + 4)))
-        out.append((f"{ETA_MASSIMA}+", self.maschi[ETA_MASSIMA], self.femmine[ETA_MASSIMA]))
+        out.append((f"{ETA_MASSIMA}+", self.maschi_tra(ETA_MASSIMA), self.femmine_tra(ETA_MASSIMA)))
         return out
 
 
-def somma(conteggi: Iterable[Conteggi]) -> Conteggi:
+def somma(conteggi: Iterable[Conteggi], passo: int = 1) -> Conteggi:
+    """Sum of areas counted with the same `passo` (the empty sum has `passo`)."""
     tutti = list(conteggi)
     if not tutti:
-        return Conteggi.vuoti()
+        return Conteggi.vuoti(passo)
+    if len({c.passo for c in tutti}) != 1:
+        raise ValueError("non si sommano conteggi per età singola e per classi quinquennali")
     return Conteggi(
         tuple(map(sum, zip(*(c.maschi for c in tutti), strict=True))),
         tuple(map(sum, zip(*(c.femmine for c in tutti), strict=True))),
+        tutti[0].passo,
     )
 
 

@@ -63,7 +63,11 @@ class Ente(TenantModel):
     valido_dal = models.DateField("valido dal", null=True, blank=True)
     valido_al = models.DateField("valido al", null=True, blank=True)
     predecessore = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successori",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successori",
         verbose_name="ente precedente",
     )
     comuni_membri = models.ManyToManyField(
@@ -105,7 +109,10 @@ class Adesione(TenantModel):
     """
 
     comune = models.ForeignKey(
-        Ente, on_delete=models.PROTECT, related_name="adesioni", verbose_name="Comune",
+        Ente,
+        on_delete=models.PROTECT,
+        related_name="adesioni",
+        verbose_name="Comune",
         limit_choices_to={"tipo": TipoEnte.COMUNE},
     )
     anno = models.PositiveSmallIntegerField(
@@ -114,7 +121,9 @@ class Adesione(TenantModel):
     socio_azienda = models.BooleanField("socio dell'Azienda", default=False)
     membro_ambito = models.BooleanField("membro dell'Ambito", default=False)
     ambito_di_appartenenza = models.CharField(
-        "Ambito di appartenenza", max_length=200, blank=True,
+        "Ambito di appartenenza",
+        max_length=200,
+        blank=True,
         help_text="Solo per i Comuni di un altro Ambito (es. «Ambito Paullese»).",
     )
     solo_cliente = models.BooleanField(
@@ -158,7 +167,11 @@ class RilevazionePopolazione(TenantModel):
     provvisoria = models.BooleanField("dati provvisori", default=False)
     caricata_il = models.DateTimeField("caricata il")
     caricata_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="caricata da",
     )
 

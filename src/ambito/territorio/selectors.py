@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.shortcuts import get_object_or_404
 
 from ambito.core.models import Ambito
 
 from . import engine
 from .models import Adesione, Ente, MovimentoNaturale, PopolazioneEta, RilevazionePopolazione
+from .prestazioni import senza_gc
 
 
 def comuni(ambito: Ambito | None):
@@ -81,26 +82,35 @@ def conteggi_comune(rilevazione: RilevazionePopolazione, comune: Ente) -> engine
 
 
 def conteggi_per_comune(rilevazione: RilevazionePopolazione) -> dict[int, engine.Conteggi]:
-    """Every count of the date, loaded in a single query: {comune_id: Conteggi}."""
+    """Every count of the date in 5-year classes, in one aggregate query: {comune_id: Conteggi}.
+
+    The database sums the ~101 single-age rows of each Comune into 21 classes (0-4 … 95-99,
+    100+), which is all the indices need (their age ranges are multiples of 5) and a fifth
+    of the rows to carry over: for all of Italy 166,000 rows instead of 800,000.
+    """
+    qs = (
+        PopolazioneEta.objects.filter(rilevazione=rilevazione)
+        .annotate(classe=F("eta") / 5)  # integer division on SQLite and PostgreSQL
+        .values("comune_id", "classe")
+        .annotate(m=Sum("maschi"), f=Sum("femmine"))
+        .values_list("comune_id", "classe", "m", "f")
+        .order_by()
+    )
+    classi = engine.ETA_MASSIMA // 5 + 1
     maschi: dict[int, list[int]] = {}
     femmine: dict[int, list[int]] = {}
-    qs = PopolazioneEta.objects.filter(rilevazione=rilevazione).values_list(
-        "comune_id", "eta", "maschi", "femmine"
-    )
-    # Plain integers need no ORM conversion: read the compiled query's rows straight from the
-    # cursor (for all of Italy, ~800,000 rows, this halves the time).
+    # Plain integers need no ORM conversion: read the compiled query's rows from the cursor.
     sql, params = qs.query.sql_with_params()
-    with connections[qs.db].cursor() as cursor:
+    with senza_gc(), connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
-        righe = cursor.fetchall()
-    for comune_id, eta, m, f in righe:
-        lm = maschi.get(comune_id)
-        if lm is None:
-            lm = maschi[comune_id] = [0] * engine.NUMERO_ETA
-            femmine[comune_id] = [0] * engine.NUMERO_ETA
-        lm[eta] = m
-        femmine[comune_id][eta] = f
-    return {cid: engine.Conteggi(tuple(maschi[cid]), tuple(femmine[cid])) for cid in maschi}
+        for comune_id, classe, m, f in cursor.fetchall():
+            lm = maschi.get(comune_id)
+            if lm is None:
+                lm = maschi[comune_id] = [0] * classi
+                femmine[comune_id] = [0] * classi
+            lm[classe] = m
+            femmine[comune_id][classe] = f
+        return {cid: engine.Conteggi(tuple(maschi[cid]), tuple(femmine[cid]), passo=5) for cid in maschi}
 
 
 def adesioni_anno(ambito: Ambito | None, anno: int) -> dict[int, Adesione]:
@@ -118,13 +128,18 @@ def adesioni_comune(comune: Ente) -> list[Adesione]:
 
 
 @dataclass(frozen=True)
+class _Comune:
+    nome: str
+    codice_istat: str
+
+
+@dataclass(frozen=True)
 class IndiciAllaData:
     """Indices of every Comune with population at a date, with the metadata a reader needs."""
 
     ambito: Ambito
     rilevazione: RilevazionePopolazione | None
     tabella: engine.TabellaIndici | None
-    comuni: dict[str, Ente] = field(default_factory=dict)  # by ISTAT code
     anno_eventi: int | None = None
     denominatore_tassi: str = ""
     criterio_totale: str = ""
@@ -169,11 +184,19 @@ def indici_alla_data(ambito: Ambito, data: dt.date) -> IndiciAllaData:
     only CDD places or belonging to another Ambito is listed but not summed; with no
     membership recorded for the year every listed Comune is summed.
     """
+    with senza_gc():  # a bulk path for a large Ambito: see prestazioni.senza_gc
+        return _indici_alla_data(ambito, data)
+
+
+def _indici_alla_data(ambito: Ambito, data: dt.date) -> IndiciAllaData:
     rilevazione = rilevazione_al(ambito, data)
     if rilevazione is None:
         return IndiciAllaData(ambito=ambito, rilevazione=None, tabella=None)
     conteggi = conteggi_per_comune(rilevazione)
-    per_id = {c.pk: c for c in comuni(ambito)}
+    per_id = {
+        pk: _Comune(nome, codice)
+        for pk, nome, codice in comuni(ambito).values_list("pk", "nome", "codice_istat")
+    }
 
     anno_eventi = data.year - 1
     inizio = un_anno_prima(data)
@@ -216,7 +239,6 @@ def indici_alla_data(ambito: Ambito, data: dt.date) -> IndiciAllaData:
         ambito=ambito,
         rilevazione=rilevazione,
         tabella=engine.tabella(righe),
-        comuni={per_id[cid].codice_istat: per_id[cid] for cid in conteggi},
         anno_eventi=anno_eventi,
         denominatore_tassi=denominatore_tassi,
         criterio_totale=criterio,

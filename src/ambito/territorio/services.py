@@ -32,6 +32,7 @@ from .models import (
     RilevazionePopolazione,
     TipoEnte,
 )
+from .prestazioni import senza_gc
 
 COLONNE_POPOLAZIONE = ("codice_istat", "eta", "maschi", "femmine")
 COLONNE_MOVIMENTI = ("codice_istat", "anno", "nati", "morti")
@@ -183,6 +184,22 @@ def importa_popolazione(
             ErroreRiga(None, "La data di consultazione non può precedere la data di riferimento dei dati.")
         )
 
+    with senza_gc():
+        return _importa_popolazione(
+            ambito=ambito,
+            file=file,
+            data_riferimento=data_riferimento,
+            fonte=fonte,
+            attore=attore,
+            data_consultazione=data_consultazione,
+            provvisoria=provvisoria,
+            errori=errori,
+        )
+
+
+def _importa_popolazione(
+    *, ambito, file, data_riferimento, fonte, attore, data_consultazione, provvisoria, errori
+) -> RilevazionePopolazione:
     comuni = _comuni_per_codice(ambito)
     in_vigore = {c for c, e in comuni.items() if e.valido_il(data_riferimento)}
     visti: dict[tuple[str, int], int] = {}

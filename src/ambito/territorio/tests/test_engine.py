@@ -194,3 +194,21 @@ def test_somma_conserva_i_totali(lista):
     s = engine.somma(lista)
     assert s.totale == sum(c.totale for c in lista)
     assert s.femmine_tra(15, 49) == sum(c.femmine_tra(15, 49) for c in lista)
+
+
+@settings(max_examples=200, deadline=None)
+@given(conteggi_st, st.integers(min_value=0, max_value=500))
+def test_classi_quinquennali_danno_gli_stessi_indici(c, nati):
+    mov = Movimenti(nati=nati, morti=nati)
+    q = c.quinquennali()
+    assert q.totale == c.totale and q.fasce_quinquennali() == c.fasce_quinquennali()
+    assert engine.calcola_indici(q, mov) == engine.calcola_indici(c, mov)
+
+
+def test_classi_quinquennali_rifiutano_intervalli_non_allineati():
+    q = conteggi_da(m_16=5).quinquennali()
+    assert q.tra(15, 19) == 5
+    with pytest.raises(ValueError, match="non è allineato"):
+        q.tra(16, 18)
+    with pytest.raises(ValueError):
+        engine.somma([q, conteggi_da(m_16=5)])

@@ -103,3 +103,19 @@ def test_validita_enti(ambito):
 def test_un_anno_prima_29_febbraio():
     assert selectors.un_anno_prima(dt.date(2024, 2, 29)) == dt.date(2023, 2, 28)
     assert selectors.un_anno_prima(dt.date(2024, 1, 1)) == dt.date(2023, 1, 1)
+
+
+def test_conteggi_quinquennali_dal_database(ambito, comuni):
+    per_eta = {e: (e, 2 * e + 1) for e in range(101)}
+    dati = csv_popolazione({"015050": per_eta, "015195": {3: (1, 2), 100: (4, 5)}})
+    ril = importa_popolazione(
+        ambito=ambito, file=file_(dati), data_riferimento=DATA, fonte="ISTAT", attore=None
+    )
+    conteggi = selectors.conteggi_per_comune(ril)
+    singole = selectors.conteggi_comune(ril, comuni["015050"])
+    c = conteggi[comuni["015050"].pk]
+    assert c.passo == 5 and c == singole.quinquennali()
+    assert c.maschi[0] == 0 + 1 + 2 + 3 + 4 and c.maschi[20] == 100
+    assert c.fasce_quinquennali() == singole.fasce_quinquennali()
+    sg = conteggi[comuni["015195"].pk]
+    assert (sg.totale, sg.tra(100), sg.tra(0, 4)) == (12, 9, 3)
