@@ -42,3 +42,17 @@ def test_adesioni(ambito, comuni):
     with pytest.raises(ValidationError, match="altro Ambito"):
         registra_adesione(comune=c, anno=2024, membro_ambito=True, ambito_di_appartenenza="Ambito Paullese")
     assert not Adesione.objects.filter(anno=2024).exists()
+
+
+def test_crea_ente_non_comune(ambito):
+    from ambito.territorio.services import crea_ente
+
+    asl = crea_ente(ambito=ambito, tipo="asst", nome="ASL Milano 2")
+    asst = crea_ente(ambito=ambito, tipo="asst", nome="ASST Melegnano e Martesana", predecessore=asl)
+    assert (
+        crea_ente(ambito=ambito, tipo="asst", nome="asst melegnano e martesana", predecessore=asl).pk
+        == asst.pk
+    )
+    assert asst.predecessore == asl
+    with pytest.raises(ValidationError, match="crea_comune"):
+        crea_ente(ambito=ambito, tipo="comune", nome="Paullo")
