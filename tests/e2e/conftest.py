@@ -37,7 +37,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="it-IT", timezone_id="Europe/Rome", viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        locale="it-IT", timezone_id="Europe/Rome", viewport={"width": 1366, "height": 900}
+    )
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg

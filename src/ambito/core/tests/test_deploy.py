@@ -4,9 +4,8 @@ import sys
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT"}
-    }
+    tolti = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT"}
+    env = {k: v for k, v in os.environ.items() if k not in tolti}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "ambito.settings",
