@@ -5,10 +5,6 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-# test itself (fixtures) are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("AMBITO_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--headless=new",
@@ -25,6 +21,9 @@ ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # themselves (fixtures) stay synchronous and safe, so Django's async guard is relaxed here only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         raise RuntimeError(f"Chromium non trovato in {CHROMIUM}: eseguire `make chromium`.")
     from playwright.sync_api import sync_playwright

@@ -4,7 +4,7 @@ import sys
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    tolti = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT"}
+    tolti = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in tolti}
     env.update(
         {
