@@ -11,7 +11,9 @@ from stdnum.it import codicefiscale as stdcf
 from ambito.cartella import codice_fiscale as C
 
 OGGI = dt.date(2026, 11, 23)
-ROSSI = C.genera(cognome="Rossi", nome="Mario", data_nascita=dt.date(1985, 4, 3), sesso="M", codice_belfiore="F100")
+ROSSI = C.genera(
+    cognome="Rossi", nome="Mario", data_nascita=dt.date(1985, 4, 3), sesso="M", codice_belfiore="F100"
+)
 
 
 def test_il_modulo_non_importa_django():
@@ -22,10 +24,16 @@ def test_il_modulo_non_importa_django():
 
 
 def test_genera_coincide_con_la_libreria():
-    atteso = cflib.encode(lastname="Rossi", firstname="Mario", gender="M", birthdate="03/04/1985", birthplace="F100")
+    atteso = cflib.encode(
+        lastname="Rossi", firstname="Mario", gender="M", birthdate="03/04/1985", birthplace="F100"
+    )
     assert ROSSI == atteso == "RSSMRA85D03F100Y"
     donna = C.genera(
-        cognome="De Luca", nome="Giulia", data_nascita=dt.date(2001, 12, 31), sesso="F", codice_belfiore="F205"
+        cognome="De Luca",
+        nome="Giulia",
+        data_nascita=dt.date(2001, 12, 31),
+        sesso="F",
+        codice_belfiore="F205",
     )
     assert donna == cflib.encode(
         lastname="De Luca", firstname="Giulia", gender="F", birthdate="31/12/2001", birthplace="Milano"
@@ -91,14 +99,17 @@ def test_omocodia():
     assert "RSSMRA85D03FM00Q" in cflib.decode(ROSSI)["omocodes"]
     assert C.applica_omocodia(ROSSI, 3) == "RSSMRA85D03FMLLE"
     assert not C.decodifica(ROSSI).omocodice
-    assert C.confronta(
-        C.applica_omocodia(ROSSI, 7),
-        cognome="Rossi",
-        nome="Mario",
-        data_nascita=dt.date(1985, 4, 3),
-        sesso="M",
-        codice_belfiore="F100",
-    ) == []
+    assert (
+        C.confronta(
+            C.applica_omocodia(ROSSI, 7),
+            cognome="Rossi",
+            nome="Mario",
+            data_nascita=dt.date(1985, 4, 3),
+            sesso="M",
+            codice_belfiore="F100",
+        )
+        == []
+    )
 
 
 def test_nato_all_estero():
@@ -120,7 +131,9 @@ def test_codice_numerico_valido_senza_dati():
 
 
 def test_secolo_piu_recente_rispetto_a_oggi():
-    cf = C.genera(cognome="Bianchi", nome="Anna", data_nascita=dt.date(2020, 5, 1), sesso="F", codice_belfiore="F205")
+    cf = C.genera(
+        cognome="Bianchi", nome="Anna", data_nascita=dt.date(2020, 5, 1), sesso="F", codice_belfiore="F205"
+    )
     assert C.decodifica(cf, oggi=dt.date(2026, 1, 1)).data_nascita == dt.date(2020, 5, 1)
     # Seen from 2019, a "20" year cannot be in the future: it is 1920.
     assert C.decodifica(cf, oggi=dt.date(2019, 1, 1)).data_nascita == dt.date(1920, 5, 1)
@@ -129,7 +142,9 @@ def test_secolo_piu_recente_rispetto_a_oggi():
 
 
 def test_29_febbraio_del_secolo_non_bisestile():
-    cf = C.genera(cognome="Verdi", nome="Luca", data_nascita=dt.date(2000, 2, 29), sesso="M", codice_belfiore="F205")
+    cf = C.genera(
+        cognome="Verdi", nome="Luca", data_nascita=dt.date(2000, 2, 29), sesso="M", codice_belfiore="F205"
+    )
     # Seen from 1999, 2000 is in the future and 1900, 1800, 1700 had no 29 February.
     with pytest.raises(ValueError, match="Data di nascita non valida"):
         C.decodifica(cf, oggi=dt.date(1999, 6, 1))
@@ -159,12 +174,18 @@ def test_confronta_segnala_ogni_discordanza():
 
 def test_confronta_nome_e_cognome_diversi():
     messaggi = C.confronta(ROSSI, cognome="Rossi", nome="Marco", data_nascita=dt.date(1985, 4, 3), sesso="M")
-    assert messaggi == ["Il nome indicato (Marco) non corrisponde al codice fiscale: atteso MRA, il nome dà MRC"]
-    assert C.confronta(ROSSI, cognome="Rossi", nome="Mario", data_nascita=dt.date(1985, 4, 3), sesso="m") == []
+    assert messaggi == [
+        "Il nome indicato (Marco) non corrisponde al codice fiscale: atteso MRA, il nome dà MRC"
+    ]
+    assert (
+        C.confronta(ROSSI, cognome="Rossi", nome="Mario", data_nascita=dt.date(1985, 4, 3), sesso="m") == []
+    )
 
 
 def test_confronta_centenario():
-    cf = C.genera(cognome="Neri", nome="Ada", data_nascita=dt.date(1920, 3, 9), sesso="F", codice_belfiore="F205")
+    cf = C.genera(
+        cognome="Neri", nome="Ada", data_nascita=dt.date(1920, 3, 9), sesso="F", codice_belfiore="F205"
+    )
     assert C.confronta(cf, cognome="Neri", nome="Ada", data_nascita=dt.date(1920, 3, 9), sesso="F") == []
     assert C.confronta(cf, cognome="Neri", nome="Ada", data_nascita=dt.date(2020, 3, 9), sesso="F") == []
 
@@ -176,7 +197,9 @@ def test_codice_temporaneo():
     assert tmp == C.codice_temporaneo(**kw)  # stable
     assert tmp != C.codice_temporaneo(**kw, progressivo=1)
     assert tmp != C.codice_temporaneo(**{**kw, "nome": "John"})
-    assert C.codice_temporaneo(**{**kw, "cognome": "  doè "}) == C.codice_temporaneo(**{**kw, "cognome": "DOE"})
+    assert C.codice_temporaneo(**{**kw, "cognome": "  doè "}) == C.codice_temporaneo(
+        **{**kw, "cognome": "DOE"}
+    )
     assert C.e_temporaneo(tmp) and C.e_temporaneo(tmp.lower())
     esito = C.valida(tmp)
     assert not esito.valido and esito.temporaneo
@@ -200,7 +223,9 @@ def test_codici_temporanei_mai_validi(semi):
 _LETTERE = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZàèéìòù' ", min_size=1, max_size=20).filter(
     lambda s: any(c.isalpha() for c in s)
 )
-_LUOGHI = st.sampled_from(["F100", "F205", "B240", "G488", "H501", "F839", "Z129", "Z336", "Z216", "Z330", "Z611"])
+_LUOGHI = st.sampled_from(
+    ["F100", "F205", "B240", "G488", "H501", "F839", "Z129", "Z336", "Z216", "Z330", "Z611"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -221,6 +246,7 @@ def test_proprieta_genera_valida_decodifica(cognome, nome, data, sesso, belfiore
     dati = C.decodifica(cf, oggi=OGGI)
     assert (dati.data_nascita, dati.sesso, dati.codice_belfiore) == (data, sesso, belfiore)
     assert dati.estero == belfiore.startswith("Z")
-    assert C.confronta(
-        cf, cognome=cognome, nome=nome, data_nascita=data, sesso=sesso, codice_belfiore=belfiore
-    ) == []
+    assert (
+        C.confronta(cf, cognome=cognome, nome=nome, data_nascita=data, sesso=sesso, codice_belfiore=belfiore)
+        == []
+    )
