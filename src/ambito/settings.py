@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "ambito.territorio",
     "ambito.catalogo",
     "ambito.utenti",
+    "ambito.fondi",
+    "ambito.cartella",
     "ambito.demo",
 ]
 

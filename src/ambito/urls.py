@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("ambito.utenti.urls")),
     path("territorio/", include("ambito.territorio.urls")),
     path("catalogo/", include("ambito.catalogo.urls")),
+    path("cartella/", include("ambito.cartella.urls")),
     path("admin/", admin.site.urls),
 ]

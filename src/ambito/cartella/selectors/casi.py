@@ -1,0 +1,1 @@
+"""Reads of the case record: casi, always scoped through selectors.visibilita."""

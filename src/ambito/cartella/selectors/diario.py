@@ -1,0 +1,1 @@
+"""Reads of the case record: diario, always scoped through selectors.visibilita."""

@@ -1,0 +1,1 @@
+"""Reads of the case record: erogazioni, always scoped through selectors.visibilita."""

@@ -1,0 +1,1 @@
+"""Reads of the case record: persone, always scoped through selectors.visibilita."""

@@ -1,0 +1,1 @@
+"""Reads of the case record: progetti, always scoped through selectors.visibilita."""

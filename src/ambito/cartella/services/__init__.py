@@ -1,0 +1,1 @@
+"""Writes of the case record, one module per area."""

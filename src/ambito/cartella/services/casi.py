@@ -1,0 +1,1 @@
+"""Writes of the case record: casi. Keyword-only, one transaction, audited."""

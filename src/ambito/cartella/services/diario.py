@@ -1,0 +1,1 @@
+"""Writes of the case record: diario. Keyword-only, one transaction, audited."""

@@ -1,0 +1,1 @@
+"""Writes of the case record: erogazioni. Keyword-only, one transaction, audited."""

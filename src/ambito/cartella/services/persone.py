@@ -1,0 +1,1 @@
+"""Writes of the case record: persone. Keyword-only, one transaction, audited."""

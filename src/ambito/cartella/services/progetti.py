@@ -1,0 +1,1 @@
+"""Writes of the case record: progetti. Keyword-only, one transaction, audited."""

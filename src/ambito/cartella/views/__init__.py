@@ -1,0 +1,1 @@
+"""Pages of the case record, one module per area; each module exposes `urlpatterns`."""

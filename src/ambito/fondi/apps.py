@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FondiConfig(AppConfig):
+    name = "ambito.fondi"
+    label = "fondi"
+    verbose_name = "Fondi"
