@@ -123,7 +123,10 @@ def _tabella_belfiore() -> dict:
 
 
 def luogo_da_belfiore(codice: str, data: dt.date | None = None) -> dict | None:
-    """The Comune or country of a Belfiore code, preferring the entry valid at `data`."""
+    """The Comune or country of a Belfiore code: its current entry, or the one valid at `data`.
+
+    Without `data` we return today's name (Agrigento, not Girgenti): that is what users search.
+    """
     opzioni = _tabella_belfiore().get(codice.upper())
     if not opzioni:
         return None
@@ -134,8 +137,8 @@ def luogo_da_belfiore(codice: str, data: dt.date | None = None) -> dict | None:
             al = o["date_deleted"][:10] or "9999-99-99"
             if dal <= quando <= al:
                 return o
-    # Codes reused over time keep the same name: the latest entry is the best guess.
-    return opzioni[-1]
+    # A suppressed Comune has no open entry: take its last one.
+    return max(opzioni, key=lambda o: (o["date_deleted"] or "9999", o["date_created"]))
 
 
 def _data_da_codice(cf: str, oggi: dt.date) -> dt.date:
@@ -234,7 +237,7 @@ def decodifica(cf: str, *, oggi: dt.date | None = None) -> DatiCF:
     base = _senza_omocodia(codice)
     data = _data_da_codice(codice, oggi or dt.date.today())
     belfiore = base[11:15]
-    luogo = luogo_da_belfiore(belfiore, data) or {}
+    luogo = luogo_da_belfiore(belfiore) or {}
     estero = belfiore.startswith("Z")
     nome_luogo = luogo.get("name") or None
     return DatiCF(
