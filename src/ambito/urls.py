@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ambito.api import api
 from ambito.utenti.views import home
 
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("catalogo/", include("ambito.catalogo.urls")),
     path("cartella/", include("ambito.cartella.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

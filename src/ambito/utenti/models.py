@@ -135,3 +135,33 @@ class AssegnazioneAmbito(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.utente} → {self.get_tipo_display()} {self.oggetto}"
+
+
+class TokenPersonale(models.Model):
+    """A personal API token. Only a SHA-256 of the secret is stored; the secret is shown once.
+
+    `prefisso` (the secret's first 8 characters) is stored in clear to find the row and to let
+    the user recognise the token in lists.
+    """
+
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="token_personali",
+        verbose_name="utente",
+    )
+    nome = models.CharField("nome", max_length=120, help_text="A cosa serve, es. «script di estrazione».")
+    prefisso = models.CharField("prefisso", max_length=8, unique=True)
+    hash = models.CharField("hash SHA-256", max_length=64)
+    creato_il = models.DateTimeField("creato il", auto_now_add=True)
+    scade_il = models.DateTimeField("scade il", null=True, blank=True)
+    ultimo_uso = models.DateTimeField("ultimo uso", null=True, blank=True)
+    revocato_il = models.DateTimeField("revocato il", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "token personale"
+        verbose_name_plural = "token personali"
+        ordering = ["-creato_il"]
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.prefisso}…)"
