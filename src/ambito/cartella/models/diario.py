@@ -19,6 +19,7 @@ class VoceDiario(RecordCartella):
     corregge = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="correzioni"
     )
+    motivo_correzione = models.CharField("motivo della correzione", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "voce di diario"
