@@ -51,7 +51,7 @@ def demo(transactional_db, settings):
     from django.core.management import call_command
 
     settings.DEBUG = True  # the demo refuses to create its users otherwise
-    call_command("carica_demo", verbosity=0)
+    call_command("carica_demo", "--persone", "150", verbosity=0)
     settings.DEBUG = False
 
 

@@ -212,8 +212,28 @@ def _utenti(ambito: Ambito, rapporto: Rapporto) -> None:
     rapporto(f"Utenti dimostrativi: {creati} creati, {len(UTENTI) - creati} già presenti")
 
 
-def carica_demo(*, con_utenti: bool = True) -> list[str]:
-    """Loads (or completes) the demo Ambito in one transaction; returns a report line per step."""
+def _sintetici(ambito: Ambito, persone: int, rapporto: Rapporto) -> None:
+    from ambito.cartella.models import Persona
+
+    from .sintetici import assicura_fondi, carica_sintetici
+
+    assicura_fondi(ambito)
+    if persone <= 0:
+        return
+    if Persona.objects.filter(ambito=ambito).exists():
+        rapporto("Cartelle sintetiche: già presenti")
+        return
+    conti = carica_sintetici(ambito=ambito, persone=persone)
+    rapporto(
+        "Cartelle sintetiche: {persone} persone, {nuclei} nuclei, {isee} ISEE, {casi} prese in carico, "
+        "{progetti} progetti, {erogazioni} erogazioni, {diario} voci di diario".format(**conti)
+    )
+
+
+def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
+    """Loads (or completes) the demo Ambito in one transaction; returns a report line per step.
+
+    `persone` synthetic persons with their case records are added the first time (0: none)."""
     if con_utenti and not settings.DEBUG:
         raise ValidationError(
             "Gli utenti dimostrativi si creano solo con DEBUG attivo: usare DEBUG=1 oppure --senza-utenti."
@@ -227,4 +247,5 @@ def carica_demo(*, con_utenti: bool = True) -> list[str]:
         _catalogo(ambito, rapporto)
         if con_utenti:
             _utenti(ambito, rapporto)
+        _sintetici(ambito, persone, rapporto)
     return rapporto.righe

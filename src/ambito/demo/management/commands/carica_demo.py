@@ -17,9 +17,16 @@ class Command(BaseCommand):
             help="Carica solo i dati, senza utenti dimostrativi (consentito anche con DEBUG disattivo).",
         )
 
+        parser.add_argument(
+            "--persone",
+            type=int,
+            default=4000,
+            help="Persone sintetiche con le loro cartelle (predefinito 4000; 0 per nessuna).",
+        )
+
     def handle(self, *args, **opts):
         try:
-            righe = carica_demo(con_utenti=not opts["senza_utenti"])
+            righe = carica_demo(con_utenti=not opts["senza_utenti"], persone=opts["persone"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         for riga in righe:
