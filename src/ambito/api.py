@@ -9,12 +9,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.security import SessionAuth
 
 from ambito.utenti.token import TokenPersonaleAuth
 
@@ -29,6 +30,18 @@ MESSAGGI = {
     "Forbidden": "Permesso negato.",
 }
 
+
+class SessioneConSecondoFattore(SessionAuth):
+    """Browser session; with AMBITO_OTP_OBBLIGATORIO on, staff must have passed the TOTP check."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user and getattr(settings, "OTP_OBBLIGATORIO", False) and user.is_staff:
+            if not getattr(user, "is_verified", lambda: False)():
+                return None
+        return user
+
+
 api = NinjaAPI(
     title="Ambito API",
     version="1",
@@ -38,7 +51,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     # Bearer first: the session check enforces CSRF on unsafe methods and would refuse a
     # token-authenticated POST before the token were even looked at.
-    auth=[TokenPersonaleAuth(), django_auth],
+    auth=[TokenPersonaleAuth(), SessioneConSecondoFattore()],
 )
 
 

@@ -37,7 +37,8 @@ class OtpRequiredMiddleware:
 
     URL_VERIFICA = "utenti:otp_verifica"
 
-    ESENTI = ("/accesso/", "/esci/", "/static/", "/2fa/")
+    # /api/ answers 401 itself: its session auth refuses unverified staff (see ambito.api).
+    ESENTI = ("/accesso/", "/esci/", "/static/", "/2fa/", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response

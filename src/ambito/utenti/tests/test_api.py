@@ -101,3 +101,26 @@ def test_openapi_e_documentazione(client):
 def test_registra_router_salta_i_moduli_mancanti():
     assert registra_router(api, [("/inesistente/", "ambito.non_esiste.api.router")]) == []
     assert registra_router(api, [("/senza-router/", "ambito.utenti.token.router")]) == []
+
+
+@pytest.mark.django_db
+def test_mandatory_second_factor_applies_to_the_api_session_too(client, settings):
+    """With 2FA mandatory, an unverified staff session gets 401 from the API (not a redirect)."""
+    from ambito.core.models import Ambito
+    from ambito.utenti import ruoli as R
+    from ambito.utenti.services import crea_utente
+
+    ambito = Ambito.objects.create(codice="OTP-API", nome="Ambito OTP")
+    u = crea_utente(
+        ambito=ambito,
+        username="staff.otp",
+        password="Una-password-robusta-2025",
+        ruoli=[R.DIREZIONE],
+        attore=None,
+    )
+    client.force_login(u)
+    assert client.get("/api/v1/io").status_code == 200
+    settings.OTP_OBBLIGATORIO = True
+    risposta = client.get("/api/v1/io")
+    assert risposta.status_code == 401
+    assert "Autenticazione richiesta" in risposta.json()["detail"]
