@@ -207,7 +207,9 @@ def assicura_fondi(ambito: Ambito) -> dict[str, Fondo]:
     return {f.codice: f for f in Fondo.objects.filter(ambito=ambito)}
 
 
-def carica_sintetici(*, ambito: Ambito, persone: int = 3000, seed: int = 2026, batch: int = 2000) -> dict:
+def carica_sintetici(
+    *, ambito: Ambito, persone: int = 4000, seed: int = 2026, batch: int = 2000, blocco: int = 5000
+) -> dict:
     """Creates `persone` synthetic persons with households, ISEE and case records. Returns counts."""
     rng = random.Random(seed)
     comuni = {
@@ -308,11 +310,12 @@ def carica_sintetici(*, ambito: Ambito, persone: int = 3000, seed: int = 2026, b
         conti["nuclei"], conti["isee"] = len(oggetti_nuclei), len(isee)
         ha_isee = {i.persona_id for i in isee}
 
-        conti.update(
-            _casi(
+        # Case records in chunks of persons, so that memory stays bounded at benchmark sizes.
+        for inizio in range(0, len(gen_persone), blocco):
+            parziali = _casi(
                 rng=rng,
                 ambito=ambito,
-                persone=gen_persone,
+                persone=gen_persone[inizio : inizio + blocco],
                 pid=pid,
                 comuni=comuni,
                 servizi=servizi,
@@ -325,7 +328,8 @@ def carica_sintetici(*, ambito: Ambito, persone: int = 3000, seed: int = 2026, b
                 ha_isee=ha_isee,
                 batch=batch,
             )
-        )
+            for chiave, valore in parziali.items():
+                conti[chiave] = conti.get(chiave, 0) + valore
         registra_evento(
             attore=None,
             azione="demo.carica_sintetici",
