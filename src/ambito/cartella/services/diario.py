@@ -283,6 +283,12 @@ def _impronta(file) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
+def _istantanea_documento(doc: Documento) -> dict:
+    """istantanea() of a document, with the file as its stored (random) name."""
+    campi = [f.name for f in Documento._meta.concrete_fields if f.name != "file"]
+    return {**istantanea(doc, campi), "file": doc.file.name}
+
+
 @transaction.atomic
 def carica_documento(*, caso: Caso, tipo: str, titolo: str, file, riservatezza: str, attore) -> Documento:
     """Store an uploaded file for `caso`: size limit (AMBITO_DOCUMENTO_MAX_MB), type by content,
@@ -352,7 +358,9 @@ def carica_documento(*, caso: Caso, tipo: str, titolo: str, file, riservatezza: 
     doc.file.save(f"{secrets.token_hex(16)}{estensione_disco}", file, save=False)
     try:
         doc.save()
-        registra_evento(attore=attore, azione="documento.caricato", oggetto=doc, dopo=istantanea(doc))
+        registra_evento(
+            attore=attore, azione="documento.caricato", oggetto=doc, dopo=_istantanea_documento(doc)
+        )
     except Exception:
         doc.file.storage.delete(doc.file.name)
         raise
@@ -371,7 +379,7 @@ def annulla_documento(*, documento: Documento, motivo: str, attore) -> Documento
         raise ValidationError(
             f"Il documento è già stato annullato il {timezone.localtime(documento.annullato_il):%d/%m/%Y}."
         )
-    prima = istantanea(documento)
+    prima = _istantanea_documento(documento)
     documento.annullato_il = timezone.now()
     documento.motivo_annullamento = motivo
     documento.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
@@ -380,7 +388,7 @@ def annulla_documento(*, documento: Documento, motivo: str, attore) -> Documento
         azione="documento.annullato",
         oggetto=documento,
         prima=prima,
-        dopo=istantanea(documento),
+        dopo=_istantanea_documento(documento),
     )
     return documento
 
