@@ -49,7 +49,7 @@ def _prefetch_versioni() -> Prefetch:
 
 
 def puo_scrivere(vis: Visibilita) -> bool:
-    return vis.is_direzione or vis.is_coordinatore or vis.is_operatore
+    return vis.is_coordinatore or vis.is_operatore
 
 
 def sezione_caso(vis: Visibilita, caso: Caso) -> dict:
@@ -318,5 +318,3 @@ def campi_sinba(v: Valutazione) -> list[tuple[str, str, str]]:
         )
     return out
 
-
-TIPI_CON_SINA = {TipoValutazione.UVM}

@@ -88,8 +88,9 @@ def _vis(attore) -> Visibilita:
 
 
 def puo_scrivere(vis: Visibilita) -> bool:
-    """Roles that write assessments and plans (the case must also be visible to them)."""
-    return vis.is_direzione or vis.is_coordinatore or vis.is_operatore
+    """Roles that write assessments and plans (the case must also be visible to them).
+    Direzione reads everything and approves, but does not write case records."""
+    return vis.is_coordinatore or vis.is_operatore
 
 
 def coordina(vis: Visibilita, caso: Caso) -> bool:
@@ -114,6 +115,14 @@ def _verifica_scrittura(attore, caso: Caso) -> Visibilita:
     vis = _vis(attore)
     if not puo_scrivere(vis) or not casi_visibili(vis).filter(pk=caso.pk).exists():
         raise PermissionDenied("Non è consentito modificare la cartella di questo caso.")
+    return vis
+
+
+def _verifica_approvazione(attore, caso: Caso) -> Visibilita:
+    """Approving needs only a visible case here; who may approve is decided by the callers."""
+    vis = _vis(attore)
+    if not casi_visibili(vis).filter(pk=caso.pk).exists():
+        raise PermissionDenied("Non è consentito approvare nella cartella di questo caso.")
     return vis
 
 
@@ -301,7 +310,7 @@ def invia_in_approvazione(*, valutazione: Valutazione, attore) -> Valutazione:
 
 
 def approva_valutazione(*, valutazione: Valutazione, attore) -> Valutazione:
-    vis = _verifica_scrittura(attore, valutazione.caso)
+    vis = _verifica_approvazione(attore, valutazione.caso)
     with transaction.atomic():
         v = Valutazione.objects.select_for_update().select_related("caso").get(pk=valutazione.pk)
         if v.stato == StatoApprovazione.APPROVATA:
@@ -754,7 +763,7 @@ def approva_versione(
     *, versione: VersioneProgetto, attore, revisione_attesa: int | None = None
 ) -> VersioneProgetto:
     """Approve the plan's current version; the version approved before becomes "superata"."""
-    vis = _verifica_scrittura(attore, versione.progetto.caso)
+    vis = _verifica_approvazione(attore, versione.progetto.caso)
     with transaction.atomic():
         p = Progetto.objects.select_for_update().select_related("caso").get(pk=versione.progetto_id)
         v = VersioneProgetto.objects.get(pk=versione.pk)

@@ -279,9 +279,9 @@ def test_plan_approval_rules(mondo):
         srv.approva_versione(versione=v, attore=mondo.coordinatore)
     with pytest.raises(PermissionDenied):
         srv.approva_versione(versione=v, attore=mondo.operatore)
-    # Direzione approves even what it wrote.
-    p2 = _progetto(mondo, attore=mondo.direzione, sintesi="Altro progetto.")
-    assert srv.approva_versione(versione=p2.versioni.get(), attore=mondo.direzione).stato == "approvata"
+    # Direzione reads and approves, but does not write case records.
+    with pytest.raises(PermissionDenied):
+        _progetto(mondo, attore=mondo.direzione, sintesi="Altro progetto.")
     assert srv.approva_versione(versione=v, attore=mondo.direzione).approvata_da == mondo.direzione
     with pytest.raises(ValidationError, match="già approvata"):
         srv.approva_versione(versione=v, attore=mondo.direzione)
