@@ -42,6 +42,10 @@ _MODIFICHE = Carta(
     "Registro modifiche", "Chi ha modificato cosa, con lo stato prima e dopo.", "utenti:registro_audit"
 )
 _TEAM = Carta("Team", "Team dell'Ambito e loro componenti.", "utenti:team")
+_SCADENZE = Carta(
+    "Scadenze", "Verifiche dei progetti, ISEE, adempimenti giudiziari e rendiconti.", "cartella:scadenze"
+)
+_CARICHI = Carta("Carichi di lavoro", "Casi aperti per operatore e servizio.", "cartella:carichi")
 
 
 def _nomi(oggetti) -> str:
@@ -64,7 +68,9 @@ def sezioni(ruoli, nomi: dict) -> list[Sezione]:
                 _CATALOGO,
                 _TERRITORIO,
             ]
+            s.carte.insert(0, _SCADENZE)
             if nome == R.COORDINATORE:
+                s.carte.insert(1, _CARICHI)
                 s.carte.append(_CONTRATTI)
         elif nome == R.OPERATORE_COMUNALE:
             s.carte = [

@@ -353,7 +353,9 @@ def _num(v) -> str:
     from ambito.core.formats import numero_it
 
     testo = numero_it(v)
-    return testo[:-3] if testo.endswith(",00") else testo
+    if testo.endswith(",00"):
+        return testo[:-3]
+    return testo[:-1] if testo.endswith("0") else testo
 
 
 def legge_mandati(livelli: set[str], caso: Caso) -> bool:
