@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from ambito.utenti.selectors import ambito_visibilita
 
@@ -140,9 +140,9 @@ def nuova_voce(request, caso_id: int, dati: VoceIn):
         )
     except srv.InvioDoppio as e:  # the same request twice: the first row, not a new one
         e.esistente.lista_correzioni = []
-        return 200, e.esistente
+        return Status(200, e.esistente)
     voce.lista_correzioni = []
-    return 201, voce
+    return Status(201, voce)
 
 
 @router.get("/diario/{voce_id}", response=VoceOut, summary="Annotazione di diario (accesso registrato)")
@@ -164,9 +164,9 @@ def correggi_voce(request, voce_id: int, dati: CorrezioneIn):
         )
     except srv.InvioDoppio as e:
         e.esistente.lista_correzioni = []
-        return 200, e.esistente
+        return Status(200, e.esistente)
     nuova.lista_correzioni = []
-    return 201, nuova
+    return Status(201, nuova)
 
 
 @router.get("/casi/{caso_id}/documenti", response=list[DocumentoOut], summary="Documenti del caso (metadati)")

@@ -13,7 +13,7 @@ as "negato" — the same answer as for a row that does not exist.
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,11 +41,14 @@ def mandati_leggibili(leggibili: set[str], caso: Caso) -> bool:
     return not caso.minori or Riservatezza.GIUDIZIARIA in leggibili
 
 
-def _esito(vis: Visibilita, caso_id: int) -> str:
-    """ "straordinario" when the case is open to this user only by a break-the-glass access."""
-    if Caso.objects.filter(q_casi(vis, straordinari=False), pk=caso_id).exists():
-        return "consentito"
-    return "straordinario"
+def _nel_proprio_ambito(vis: Visibilita, campo_caso: str = "pk"):
+    """Annotation: True when the case is in the user's own scope, False when it is open to them
+    only through a break-the-glass access (the access is then logged as "straordinario")."""
+    return Exists(Caso.objects.filter(q_casi(vis, straordinari=False), pk=OuterRef(campo_caso)))
+
+
+def _esito(obj) -> str:
+    return "consentito" if obj.nel_proprio_ambito else "straordinario"
 
 
 def _nega(utente, oggetto_tipo: str, pk, motivo: str):
@@ -63,7 +66,13 @@ def _nega(utente, oggetto_tipo: str, pk, motivo: str):
 def caso_per(vis: Visibilita, pk, utente, *, descrizione: str = "", registra: bool = True) -> Caso:
     """The case `pk` if this user may open it, else 404 (logged as denied). With `registra`,
     the opening is written to the access log with `descrizione` (e.g. "diario del caso")."""
-    caso = casi_visibili(vis).select_related("persona", "servizio").filter(pk=pk).first()
+    caso = (
+        casi_visibili(vis)
+        .select_related("ambito", "persona", "servizio")
+        .annotate(nel_proprio_ambito=_nel_proprio_ambito(vis))
+        .filter(pk=pk)
+        .first()
+    )
     if caso is None:
         _nega(utente, "cartella.Caso", pk, "caso fuori dal proprio ambito di visibilità")
     if registra:
@@ -72,7 +81,8 @@ def caso_per(vis: Visibilita, pk, utente, *, descrizione: str = "", registra: bo
             oggetto_tipo="cartella.Caso",
             oggetto_id=caso.pk,
             descrizione=descrizione or str(caso),
-            esito=_esito(vis, caso.pk),
+            esito=_esito(caso),
+            ambito=caso.ambito,
         )
     return caso
 
@@ -159,7 +169,7 @@ def voce_per(vis: Visibilita, pk, utente) -> VoceDiario:
     Otherwise 404, logged as denied."""
     voce = (
         VoceDiario.objects.select_related(
-            "caso__persona", "caso__servizio", "creato_da", "corregge__creato_da"
+            "caso__ambito", "caso__persona", "caso__servizio", "creato_da", "corregge__creato_da"
         )
         .prefetch_related(
             Prefetch(
@@ -168,6 +178,7 @@ def voce_per(vis: Visibilita, pk, utente) -> VoceDiario:
                 to_attr="lista_correzioni",
             )
         )
+        .annotate(nel_proprio_ambito=_nel_proprio_ambito(vis, "caso_id"))
         .filter(caso__in=casi_visibili(vis), pk=pk)
         .first()
     )
@@ -185,7 +196,8 @@ def voce_per(vis: Visibilita, pk, utente) -> VoceDiario:
         oggetto_tipo="cartella.VoceDiario",
         oggetto_id=voce.pk,
         descrizione=f"annotazione del {voce.data:%d/%m/%Y} · caso {voce.caso_id}",
-        esito=_esito(vis, voce.caso_id),
+        esito=_esito(voce),
+        ambito=voce.caso.ambito,
     )
     return voce
 
@@ -194,7 +206,8 @@ def documento_per(vis: Visibilita, pk, utente, *, descrizione: str = "download")
     """The document `pk` if the user may read it; the opening (by default a download) is logged.
     Otherwise 404, logged as denied. Annulled documents stay readable by those who may read them."""
     doc = (
-        Documento.objects.select_related("caso__persona", "caso__servizio", "creato_da")
+        Documento.objects.select_related("caso__ambito", "caso__persona", "caso__servizio", "creato_da")
+        .annotate(nel_proprio_ambito=_nel_proprio_ambito(vis, "caso_id"))
         .filter(caso__in=casi_visibili(vis), pk=pk)
         .first()
     )
@@ -209,7 +222,8 @@ def documento_per(vis: Visibilita, pk, utente, *, descrizione: str = "download")
         oggetto_tipo="cartella.Documento",
         oggetto_id=doc.pk,
         descrizione=f"{descrizione}: {doc.titolo} · caso {doc.caso_id}"[:300],
-        esito=_esito(vis, doc.caso_id),
+        esito=_esito(doc),
+        ambito=doc.caso.ambito,
     )
     return doc
 

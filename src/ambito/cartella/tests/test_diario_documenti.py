@@ -17,7 +17,11 @@ from ambito.core.models import AccessoDati, EventoAudit
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 100 + b"This program cannot be run"
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 100
+    + b"This program cannot be run"
+)
 
 
 def _zip(voci: dict) -> bytes:
@@ -205,8 +209,12 @@ def test_pagine_di_caricamento_e_annullamento(mondo, archivio):
     def invia(contenuto, nome="relazione.pdf"):
         return client.post(
             url,
-            {"tipo": "relazione", "titolo": "Relazione al TM", "riservatezza": "team",
-             "file": SimpleUploadedFile(nome, contenuto)},
+            {
+                "tipo": "relazione",
+                "titolo": "Relazione al TM",
+                "riservatezza": "team",
+                "file": SimpleUploadedFile(nome, contenuto),
+            },
         )
 
     r = invia(EXE)
@@ -228,4 +236,7 @@ def test_pagine_di_caricamento_e_annullamento(mondo, archivio):
     assert doc.motivo_annullamento == "duplicato cartaceo"
     assert EventoAudit.objects.filter(azione="documento.annullato").count() == 1
     # The Comune's operator may not upload (no permission).
-    assert mondo.client(mondo.comunale).get(reverse("cartella:documento_nuovo", args=[caso.pk])).status_code == 403
+    assert (
+        mondo.client(mondo.comunale).get(reverse("cartella:documento_nuovo", args=[caso.pk])).status_code
+        == 403
+    )

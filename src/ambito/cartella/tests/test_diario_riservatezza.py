@@ -95,7 +95,9 @@ def test_livelli_su_un_caso_non_minori(mondo):
     mondo.operatore_del_caso(caso, mondo.operatore_sad)
     assert sel.riservatezze_scrivibili(vis, caso) == ["ordinaria", "team"]
     with pytest.raises(ValidationError) as e:
-        srv.scrivi_diario(caso=caso, data=OGGI, testo="x", riservatezza="giudiziaria", attore=mondo.operatore_sad)
+        srv.scrivi_diario(
+            caso=caso, data=OGGI, testo="x", riservatezza="giudiziaria", attore=mondo.operatore_sad
+        )
     assert "area minori" in str(e.value)
     assert not VoceDiario.objects.exists()
 
@@ -104,7 +106,9 @@ def test_annotazione_giudiziaria_da_chi_non_e_del_team_minori_rifiutata(mondo):
     caso = mondo.caso()
     # The direzione reads the case, but judicial entries are for the minors' team only.
     with pytest.raises(ValidationError) as e:
-        srv.scrivi_diario(caso=caso, data=OGGI, testo="decreto", riservatezza="giudiziaria", attore=mondo.direzione)
+        srv.scrivi_diario(
+            caso=caso, data=OGGI, testo="decreto", riservatezza="giudiziaria", attore=mondo.direzione
+        )
     assert "équipe minori" in str(e.value)
     # The Comune's operator writes only ordinary entries.
     for livello in ("team", "giudiziaria"):
@@ -112,12 +116,18 @@ def test_annotazione_giudiziaria_da_chi_non_e_del_team_minori_rifiutata(mondo):
             srv.scrivi_diario(caso=caso, data=OGGI, testo="x", riservatezza=livello, attore=mondo.comunale)
     # Someone outside the case cannot write at all.
     with pytest.raises(PermissionDenied):
-        srv.scrivi_diario(caso=caso, data=OGGI, testo="x", riservatezza="ordinaria", attore=mondo.operatore_sad)
+        srv.scrivi_diario(
+            caso=caso, data=OGGI, testo="x", riservatezza="ordinaria", attore=mondo.operatore_sad
+        )
     assert not VoceDiario.objects.exists()
     # The team does.
-    voce = srv.scrivi_diario(caso=caso, data=OGGI, testo="decreto", riservatezza="giudiziaria", attore=mondo.operatore)
+    voce = srv.scrivi_diario(
+        caso=caso, data=OGGI, testo="decreto", riservatezza="giudiziaria", attore=mondo.operatore
+    )
     assert voce.riservatezza == "giudiziaria"
-    ok = srv.scrivi_diario(caso=caso, data=OGGI, testo="visita", riservatezza="ordinaria", attore=mondo.comunale)
+    ok = srv.scrivi_diario(
+        caso=caso, data=OGGI, testo="visita", riservatezza="ordinaria", attore=mondo.comunale
+    )
     assert ok.creato_da == mondo.comunale
 
 
@@ -131,7 +141,9 @@ def test_il_modulo_offre_solo_i_livelli_scrivibili(mondo):
     html = mondo.client(mondo.operatore).get(url).content.decode()
     assert 'value="ordinaria"' in html and 'value="team"' in html and 'value="giudiziaria"' in html
     # A forged POST of a level not offered: Italian message, nothing stored.
-    r = mondo.client(mondo.comunale).post(url, {"data": OGGI.isoformat(), "testo": "x", "riservatezza": "team"})
+    r = mondo.client(mondo.comunale).post(
+        url, {"data": OGGI.isoformat(), "testo": "x", "riservatezza": "team"}
+    )
     assert r.status_code == 400
     assert not VoceDiario.objects.exists()
     # Direzione has no write permission at all.

@@ -28,7 +28,9 @@ def test_scrivi_diario_registra_e_audita(mondo, caso):
     assert voce.testo == "Colloquio con la madre."
     assert voce.creato_da == mondo.operatore and voce.ambito == mondo.ambito
     ev = EventoAudit.objects.get(azione="diario.scritta")
-    assert ev.oggetto_id == str(voce.pk) and ev.dopo["testo"] == "Colloquio con la madre." and ev.prima is None
+    assert (
+        ev.oggetto_id == str(voce.pk) and ev.dopo["testo"] == "Colloquio con la madre." and ev.prima is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,26 +51,41 @@ def test_scrivi_diario_dati_non_validi(mondo, caso, data, testo, messaggio):
 
 
 def test_scrivi_diario_invio_doppio_non_crea_due_righe(mondo, caso):
-    a = srv.scrivi_diario(caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria", attore=mondo.operatore)
+    a = srv.scrivi_diario(
+        caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria", attore=mondo.operatore
+    )
     with pytest.raises(srv.InvioDoppio) as e:
-        srv.scrivi_diario(caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria", attore=mondo.operatore)
+        srv.scrivi_diario(
+            caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria", attore=mondo.operatore
+        )
     assert e.value.esistente == a
     assert VoceDiario.objects.count() == 1
     # The same words by someone else, or on another date, are another entry.
-    srv.scrivi_diario(caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria", attore=mondo.coordinatore)
     srv.scrivi_diario(
-        caso=caso, data=OGGI - dt.timedelta(days=1), testo="Visita", riservatezza="ordinaria", attore=mondo.operatore
+        caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria", attore=mondo.coordinatore
+    )
+    srv.scrivi_diario(
+        caso=caso,
+        data=OGGI - dt.timedelta(days=1),
+        testo="Visita",
+        riservatezza="ordinaria",
+        attore=mondo.operatore,
     )
     assert VoceDiario.objects.count() == 3
 
 
 def test_correzione_conserva_originale_e_collega_le_due(mondo, caso):
     originale = srv.scrivi_diario(
-        caso=caso, data=dt.date(2024, 3, 1), testo="Visita domiciliare, madre assente.", riservatezza="team",
+        caso=caso,
+        data=dt.date(2024, 3, 1),
+        testo="Visita domiciliare, madre assente.",
+        riservatezza="team",
         attore=mondo.operatore,
     )
     nuova = srv.correggi_diario(
-        voce=originale, testo="Visita domiciliare, madre presente.", motivo="errore di battitura",
+        voce=originale,
+        testo="Visita domiciliare, madre presente.",
+        motivo="errore di battitura",
         attore=mondo.operatore,
     )
     originale.refresh_from_db()
@@ -84,7 +101,9 @@ def test_correzione_conserva_originale_e_collega_le_due(mondo, caso):
     # Twice the same correction: nothing new. A different one on the old version: refused.
     with pytest.raises(srv.InvioDoppio):
         srv.correggi_diario(
-            voce=originale, testo="Visita domiciliare, madre presente.", motivo="errore di battitura",
+            voce=originale,
+            testo="Visita domiciliare, madre presente.",
+            motivo="errore di battitura",
             attore=mondo.operatore,
         )
     with pytest.raises(ValidationError) as e:
@@ -93,14 +112,19 @@ def test_correzione_conserva_originale_e_collega_le_due(mondo, caso):
     assert VoceDiario.objects.count() == 2
     # The correction itself can be corrected, with another date.
     terza = srv.correggi_diario(
-        voce=nuova, testo="Visita del 2 marzo.", motivo="data sbagliata", data=dt.date(2024, 3, 2),
+        voce=nuova,
+        testo="Visita del 2 marzo.",
+        motivo="data sbagliata",
+        data=dt.date(2024, 3, 2),
         attore=mondo.operatore,
     )
     assert terza.data == dt.date(2024, 3, 2) and terza.corregge == nuova
 
 
 def test_correzione_regole(mondo, caso):
-    voce = srv.scrivi_diario(caso=caso, data=OGGI, testo="Testo", riservatezza="ordinaria", attore=mondo.operatore)
+    voce = srv.scrivi_diario(
+        caso=caso, data=OGGI, testo="Testo", riservatezza="ordinaria", attore=mondo.operatore
+    )
     with pytest.raises(ValidationError, match="obbligatorio"):
         srv.correggi_diario(voce=voce, testo="Nuovo", motivo=" ", attore=mondo.operatore)
     with pytest.raises(ValidationError, match="uguale"):
@@ -110,7 +134,9 @@ def test_correzione_regole(mondo, caso):
     # Only the author or a coordinator of the service.
     with pytest.raises(PermissionDenied):
         srv.correggi_diario(voce=voce, testo="Nuovo", motivo="m", attore=mondo.comunale)
-    assert srv.correggi_diario(voce=voce, testo="Nuovo", motivo="m", attore=mondo.coordinatore).corregge == voce
+    assert (
+        srv.correggi_diario(voce=voce, testo="Nuovo", motivo="m", attore=mondo.coordinatore).corregge == voce
+    )
     assert VoceDiario.objects.count() == 2
 
 
@@ -179,8 +205,13 @@ def test_mandati_di_un_caso_minori_solo_all_equipe(mondo, caso):
 def test_tutela_apertura_e_rendiconto_sposta_la_scadenza(mondo, caso):
     decreto = dt.date(2024, 2, 29)
     t = srv.apri_tutela(
-        caso=caso, tipo="ads", decreto_del=decreto, tutore="Avv. Bianchi", operatore=mondo.operatore,
-        rendiconto_entro=None, attore=mondo.operatore,
+        caso=caso,
+        tipo="ads",
+        decreto_del=decreto,
+        tutore="Avv. Bianchi",
+        operatore=mondo.operatore,
+        rendiconto_entro=None,
+        attore=mondo.operatore,
     )
     assert t.rendiconto_entro == dt.date(2025, 2, 28)  # a year after a 29 February
     with pytest.raises(ValidationError, match="futuro"):
@@ -206,14 +237,22 @@ def test_tutela_apertura_e_rendiconto_sposta_la_scadenza(mondo, caso):
 
 
 def test_tutela_regole(mondo, caso, altro_mondo):
-    base = {"caso": caso, "tipo": "tutela", "tutore": "Sig.ra Verdi", "operatore": None, "attore": mondo.operatore}
+    base = {
+        "caso": caso,
+        "tipo": "tutela",
+        "tutore": "Sig.ra Verdi",
+        "operatore": None,
+        "attore": mondo.operatore,
+    }
     with pytest.raises(ValidationError, match="futuro"):
         srv.apri_tutela(decreto_del=DOMANI, rendiconto_entro=None, **base)
     with pytest.raises(ValidationError, match="dopo il decreto"):
         srv.apri_tutela(decreto_del=dt.date(2025, 1, 1), rendiconto_entro=dt.date(2024, 12, 1), **base)
     with pytest.raises(ValidationError, match="Ambito"):
         srv.apri_tutela(
-            decreto_del=dt.date(2025, 1, 1), rendiconto_entro=None, **{**base, "operatore": altro_mondo.operatore}
+            decreto_del=dt.date(2025, 1, 1),
+            rendiconto_entro=None,
+            **{**base, "operatore": altro_mondo.operatore},
         )
     assert not Tutela.objects.exists()
     t = srv.apri_tutela(decreto_del=dt.date(2025, 1, 1), rendiconto_entro=dt.date(2025, 6, 30), **base)

@@ -32,7 +32,6 @@ from .diario_forms import (
     VoceForm,
 )
 
-
 # Reads need only a login: what may be read is decided by the scope (selectors.diario), so that
 # an attempt outside it is a 404 written to the access log, whatever the role.
 
