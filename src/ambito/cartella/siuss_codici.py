@@ -82,9 +82,7 @@ class Attributo:
 
     def descrivi_ammessi(self) -> str:
         if self.codici:
-            return ", ".join(
-                f"{c} ({e})" if e != c else c for c, e in self.codici.items()
-            )
+            return ", ".join(f"{c} ({e})" if e != c else c for c, e in self.codici.items())
         if self.pattern == r"((0[1-9])|(1[0-2]))[/](19|20)[0-9]{2}":
             return "mese e anno nel formato MM/AAAA"
         if self.pattern:

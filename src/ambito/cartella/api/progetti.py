@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ambito.core.services import registra_accesso
 from ambito.utenti.selectors import visibilita_di
@@ -51,7 +51,9 @@ class ValutazioneIn(Schema):
     tipo: str = Field(..., description="uvm | minori | professionale")
     data: dt.date
     testo: str = ""
-    sina: dict[str, str] | None = Field(None, description="Attributi SINA con i nomi dello XSD INPS (Mobilita, ...)")
+    sina: dict[str, str] | None = Field(
+        None, description="Attributi SINA con i nomi dello XSD INPS (Mobilita, ...)"
+    )
     sinba: dict | None = Field(None, description="Attributi SINBA con i nomi dello XSD INPS")
     necessita_interventi: list[str] | None = None
     invalidita_civile: list[str] | None = None
@@ -217,7 +219,11 @@ def _richiede(request, permesso: str) -> None:
 def _liste(dati: ProgettoIn) -> tuple[list, list]:
     obiettivi = [o.dict() for o in dati.obiettivi]
     interventi = [
-        {**i.dict(exclude={"servizio_id", "erogatore_id"}), "servizio": i.servizio_id, "erogatore": i.erogatore_id}
+        {
+            **i.dict(exclude={"servizio_id", "erogatore_id"}),
+            "servizio": i.servizio_id,
+            "erogatore": i.erogatore_id,
+        }
         for i in dati.interventi
     ]
     return obiettivi, interventi
@@ -231,9 +237,16 @@ def elenco_valutazioni(request, caso_id: int):
     _richiede(request, "view_valutazione")
     caso = _caso(request, caso_id)
     registra_accesso(
-        utente=request.user, oggetto_tipo="cartella.Caso", oggetto_id=caso.pk, descrizione=f"Valutazioni del caso {caso.pk} (API)"
+        utente=request.user,
+        oggetto_tipo="cartella.Caso",
+        oggetto_id=caso.pk,
+        descrizione=f"Valutazioni del caso {caso.pk} (API)",
     )
-    qs = caso.valutazioni.filter(annullato_il__isnull=True).select_related("creato_da", "approvata_da").order_by("-data", "-id")
+    qs = (
+        caso.valutazioni.filter(annullato_il__isnull=True)
+        .select_related("creato_da", "approvata_da")
+        .order_by("-data", "-id")
+    )
     return [_valutazione(v) for v in qs]
 
 
@@ -247,7 +260,7 @@ def nuova_valutazione(request, caso_id: int, dati: ValutazioneIn):
     caso = _caso(request, caso_id)
     v = srv.crea_valutazione(caso=caso, attore=request.user, **dati.dict())
     v.refresh_from_db()
-    return 201, _valutazione(v)
+    return Status(201, _valutazione(v))
 
 
 @router.get("/valutazioni/{valutazione_id}", response=ValutazioneOut, summary="Una valutazione")
@@ -271,12 +284,17 @@ def approva_valutazione(request, valutazione_id: int):
 # --- plans -----------------------------------------------------------------------------------
 
 
-@router.get("/casi/{caso_id}/progetti", response=list[ProgettoOut], summary="Progetti di un caso, con le versioni")
+@router.get(
+    "/casi/{caso_id}/progetti", response=list[ProgettoOut], summary="Progetti di un caso, con le versioni"
+)
 def elenco_progetti(request, caso_id: int):
     _richiede(request, "view_progetto")
     caso = _caso(request, caso_id)
     registra_accesso(
-        utente=request.user, oggetto_tipo="cartella.Caso", oggetto_id=caso.pk, descrizione=f"Progetti del caso {caso.pk} (API)"
+        utente=request.user,
+        oggetto_tipo="cartella.Caso",
+        oggetto_id=caso.pk,
+        descrizione=f"Progetti del caso {caso.pk} (API)",
     )
     ctx = sel.sezione_caso(visibilita_di(request), caso)
     return [_progetto(p) for p in ctx["progetti_progetti"]]
@@ -298,7 +316,7 @@ def nuovo_progetto(request, caso_id: int, dati: ProgettoIn):
         interventi=interventi,
         **dati.dict(exclude={"obiettivi", "interventi"}),
     )
-    return 201, _progetto(p)
+    return Status(201, _progetto(p))
 
 
 @router.get("/progetti/{progetto_id}", response=ProgettoOut, summary="Un progetto con tutte le versioni")
@@ -326,7 +344,7 @@ def modifica_progetto(request, progetto_id: int, dati: ProgettoPut):
             **dati.dict(exclude={"obiettivi", "interventi", "revisione"}),
         )
     except srv.ConflittoRevisione as exc:
-        return 409, {"detail": exc.messages[0]}
+        return Status(409, {"detail": exc.messages[0]})
     return _progetto(sel.progetto_per(visibilita_di(request), progetto_id, request.user))
 
 
@@ -343,5 +361,5 @@ def approva_progetto(request, progetto_id: int, dati: ApprovazioneIn | None = No
             versione=p.corrente, attore=request.user, revisione_attesa=dati.revisione if dati else None
         )
     except srv.ConflittoRevisione as exc:
-        return 409, {"detail": exc.messages[0]}
+        return Status(409, {"detail": exc.messages[0]})
     return _progetto(sel.progetto_per(visibilita_di(request), progetto_id, request.user))

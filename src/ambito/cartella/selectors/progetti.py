@@ -22,7 +22,6 @@ from ..models import (
     Obiettivo,
     Progetto,
     StatoApprovazione,
-    TipoValutazione,
     Valutazione,
     VersioneProgetto,
 )
@@ -42,7 +41,9 @@ def _prefetch_versioni() -> Prefetch:
                     "servizio", "erogatore"
                 ),
             ),
-            Prefetch("firme", queryset=Firma.objects.filter(annullato_il__isnull=True).order_by("data", "id")),
+            Prefetch(
+                "firme", queryset=Firma.objects.filter(annullato_il__isnull=True).order_by("data", "id")
+            ),
         )
         .order_by("-numero"),
     )
@@ -55,16 +56,24 @@ def puo_scrivere(vis: Visibilita) -> bool:
 def sezione_caso(vis: Visibilita, caso: Caso) -> dict:
     """Context for this area's section of the case page: three queries for the assessments and
     the plans with their versions, goals, interventions and signatures, whatever their number."""
-    valutazioni = list(
-        Valutazione.objects.filter(caso=caso, annullato_il__isnull=True)
-        .select_related("approvata_da", "creato_da")
-        .order_by("-data", "-id")
-    ) if caso.pk else []
-    progetti = list(
-        Progetto.objects.filter(caso=caso, annullato_il__isnull=True)
-        .prefetch_related(_prefetch_versioni())
-        .order_by("-id")
-    ) if caso.pk else []
+    valutazioni = (
+        list(
+            Valutazione.objects.filter(caso=caso, annullato_il__isnull=True)
+            .select_related("approvata_da", "creato_da")
+            .order_by("-data", "-id")
+        )
+        if caso.pk
+        else []
+    )
+    progetti = (
+        list(
+            Progetto.objects.filter(caso=caso, annullato_il__isnull=True)
+            .prefetch_related(_prefetch_versioni())
+            .order_by("-id")
+        )
+        if caso.pk
+        else []
+    )
     for p in progetti:
         _annota_progetto(p)
     for v in valutazioni:
@@ -317,4 +326,3 @@ def campi_sinba(v: Valutazione) -> list[tuple[str, str, str]]:
             )
         )
     return out
-

@@ -203,7 +203,9 @@ def _dati_valutazione(
         valori["dati_sinba"] = dati
     else:
         if sina or sinba or invalidita_civile or necessita_interventi:
-            errori.append("La valutazione professionale non ha dati SINA o SINBA: usare il tipo UVM o minori.")
+            errori.append(
+                "La valutazione professionale non ha dati SINA o SINBA: usare il tipo UVM o minori."
+            )
         if not testo:
             errori.append("Scrivere il testo della valutazione professionale.")
     if errori:
@@ -268,7 +270,9 @@ def modifica_valutazione(
     with transaction.atomic():
         v = Valutazione.objects.select_for_update().select_related("caso").get(pk=valutazione.pk)
         if v.stato not in MODIFICABILI:
-            raise ValidationError("La valutazione è già approvata: non si modifica più. Registrarne una nuova.")
+            raise ValidationError(
+                "La valutazione è già approvata: non si modifica più. Registrarne una nuova."
+            )
         valori = _dati_valutazione(
             caso=v.caso,
             tipo=v.tipo,
@@ -369,13 +373,15 @@ def _normalizza_interventi(caso: Caso, interventi, errori: list[str]) -> list[di
     servizi = {
         s.pk: s
         for s in Servizio.objects.filter(
-            ambito_id=caso.ambito_id, pk__in=[_id(i.get("servizio")) for i in grezzi if _id(i.get("servizio"))]
+            ambito_id=caso.ambito_id,
+            pk__in=[_id(i.get("servizio")) for i in grezzi if _id(i.get("servizio"))],
         )
     }
     enti = {
         e.pk: e
         for e in Ente.objects.filter(
-            ambito_id=caso.ambito_id, pk__in=[_id(i.get("erogatore")) for i in grezzi if _id(i.get("erogatore"))]
+            ambito_id=caso.ambito_id,
+            pk__in=[_id(i.get("erogatore")) for i in grezzi if _id(i.get("erogatore"))],
         )
     }
     out = []
@@ -385,7 +391,9 @@ def _normalizza_interventi(caso: Caso, interventi, errori: list[str]) -> list[di
         erogatore_id = _id(i.get("erogatore"))
         if servizio_id is None or servizio_id not in servizi:
             errori.append(f"{riga}: indicare un servizio dell'Ambito.")
-        if erogatore_id is not None and (erogatore_id not in enti or enti[erogatore_id].tipo != TipoEnte.EROGATORE):
+        if erogatore_id is not None and (
+            erogatore_id not in enti or enti[erogatore_id].tipo != TipoEnte.EROGATORE
+        ):
             errori.append(f"{riga}: l'erogatore deve essere un ente erogatore dell'Ambito.")
         try:
             quantita = Decimal(str(i.get("quantita")))
@@ -409,7 +417,9 @@ def _normalizza_interventi(caso: Caso, interventi, errori: list[str]) -> list[di
                 "id": _id(i.get("id")),
                 "servizio_id": servizio_id,
                 "erogatore_id": erogatore_id,
-                "quantita": quantita.quantize(Decimal("0.01")) if quantita is not None and quantita.is_finite() else quantita,
+                "quantita": quantita.quantize(Decimal("0.01"))
+                if quantita is not None and quantita.is_finite()
+                else quantita,
                 "periodicita": periodicita,
                 "dal": dal,
                 "al": al,
@@ -468,9 +478,12 @@ def _campi_versione(*, sintesi, data_inizio, data_fine, revisione_ogni_mesi, pro
         "revisione_ogni_mesi": revisione_ogni_mesi,
         "prossima_verifica": prossima_verifica or None,
     }
-    if campi["prossima_verifica"] is None and isinstance(data_inizio, dt.date) and isinstance(
-        revisione_ogni_mesi, int
-    ) and 1 <= revisione_ogni_mesi <= 36:
+    if (
+        campi["prossima_verifica"] is None
+        and isinstance(data_inizio, dt.date)
+        and isinstance(revisione_ogni_mesi, int)
+        and 1 <= revisione_ogni_mesi <= 36
+    ):
         campi["prossima_verifica"] = engine.aggiungi_mesi(data_inizio, revisione_ogni_mesi)
     return campi
 
@@ -582,7 +595,7 @@ def _contenuto(campi: dict, obiettivi: list[dict], interventi: list[dict]) -> di
         **{k: campi[k] for k in CAMPI_VERSIONE},
         "obiettivi": [tuple(o[k] for k in CAMPI_OBIETTIVO) for o in obiettivi],
         "interventi": sorted(
-            (tuple(str(i[k]) if i[k] is not None else "" for k in CAMPI_INTERVENTO) for i in interventi)
+            tuple(str(i[k]) if i[k] is not None else "" for k in CAMPI_INTERVENTO) for i in interventi
         ),
     }
 
@@ -591,8 +604,12 @@ def _contenuto_versione(v: VersioneProgetto) -> dict:
     s = istantanea_versione(v)
     campi = {k: getattr(v, k) for k in CAMPI_VERSIONE}
     interventi = [
-        {**i, "quantita": Decimal(i["quantita"]), "dal": dt.date.fromisoformat(i["dal"]),
-         "al": dt.date.fromisoformat(i["al"]) if i["al"] else None}
+        {
+            **i,
+            "quantita": Decimal(i["quantita"]),
+            "dal": dt.date.fromisoformat(i["dal"]),
+            "al": dt.date.fromisoformat(i["al"]) if i["al"] else None,
+        }
         for i in s["interventi"]
     ]
     return _contenuto(campi, s["obiettivi"], interventi)
@@ -626,7 +643,10 @@ def modifica_progetto(
         attuale = {k: getattr(corrente, k) for k in CAMPI_VERSIONE}
         ricalcola = prossima_verifica is _NON_INDICATO and (
             (data_inizio is not _NON_INDICATO and data_inizio != attuale["data_inizio"])
-            or (revisione_ogni_mesi is not _NON_INDICATO and revisione_ogni_mesi != attuale["revisione_ogni_mesi"])
+            or (
+                revisione_ogni_mesi is not _NON_INDICATO
+                and revisione_ogni_mesi != attuale["revisione_ogni_mesi"]
+            )
         )
         nuovi = {
             "sintesi": attuale["sintesi"] if sintesi is _NON_INDICATO else sintesi,
@@ -645,8 +665,13 @@ def modifica_progetto(
             obiettivi = prima_v["obiettivi"]
         if interventi is _NON_INDICATO:
             interventi = [
-                {**i, "servizio": i["servizio_id"], "erogatore": i["erogatore_id"],
-                 "dal": dt.date.fromisoformat(i["dal"]), "al": dt.date.fromisoformat(i["al"]) if i["al"] else None}
+                {
+                    **i,
+                    "servizio": i["servizio_id"],
+                    "erogatore": i["erogatore_id"],
+                    "dal": dt.date.fromisoformat(i["dal"]),
+                    "al": dt.date.fromisoformat(i["al"]) if i["al"] else None,
+                }
                 for i in prima_v["interventi"]
             ]
         nuovo_tipo = p.tipo if tipo is _NON_INDICATO else tipo
@@ -693,7 +718,9 @@ def modifica_progetto(
     return p
 
 
-def _sostituisci_righe(versione: VersioneProgetto, obiettivi: list[dict], interventi: list[dict], attore) -> None:
+def _sostituisci_righe(
+    versione: VersioneProgetto, obiettivi: list[dict], interventi: list[dict], attore
+) -> None:
     """Edit a draft's goals and interventions in place: rows named by id are updated, new ones
     created, the others withdrawn (annullate, never deleted)."""
     adesso = timezone.now()
@@ -778,9 +805,13 @@ def approva_versione(
         if not puo_approvare_versione(vis, v, p.caso):
             if v.creato_da_id == attore.pk and coordina(vis, p.caso):
                 raise PermissionDenied("Chi ha redatto la versione non può approvarla (salvo la direzione).")
-            raise PermissionDenied("Il progetto lo approva un coordinatore del servizio del caso o la direzione.")
+            raise PermissionDenied(
+                "Il progetto lo approva un coordinatore del servizio del caso o la direzione."
+            )
         if not v.obiettivi.filter(annullato_il__isnull=True).exists():
-            raise ValidationError("Un progetto senza obiettivi non può essere approvato: indicarne almeno uno.")
+            raise ValidationError(
+                "Un progetto senza obiettivi non può essere approvato: indicarne almeno uno."
+            )
         adesso = timezone.now()
         superate = list(p.versioni.filter(stato=StatoApprovazione.APPROVATA).exclude(pk=v.pk))
         for s in superate:
@@ -788,7 +819,11 @@ def approva_versione(
             s.stato = StatoApprovazione.SUPERATA
             s.save(update_fields=["stato", "aggiornato_il"])
             registra_evento(
-                attore=attore, azione="progetto.versione_superata", oggetto=s, prima=prima_s, dopo=istantanea(s)
+                attore=attore,
+                azione="progetto.versione_superata",
+                oggetto=s,
+                prima=prima_s,
+                dopo=istantanea(s),
             )
         prima = istantanea(v)
         v.stato = StatoApprovazione.APPROVATA
@@ -797,7 +832,9 @@ def approva_versione(
         v.save(update_fields=["stato", "approvata_da", "approvata_il", "aggiornato_il"])
         p.revisione += 1
         p.save(update_fields=["revisione", "aggiornato_il"])
-        registra_evento(attore=attore, azione="progetto.approvato", oggetto=v, prima=prima, dopo=istantanea(v))
+        registra_evento(
+            attore=attore, azione="progetto.approvato", oggetto=v, prima=prima, dopo=istantanea(v)
+        )
     return v
 
 
@@ -826,7 +863,8 @@ def registra_firma(
             errori.append(f"La data della firma ({_it(data)}) non può essere nel futuro.")
         elif data < creata:
             errori.append(
-                f"La data della firma ({_it(data)}) non può precedere la redazione della versione ({_it(creata)})."
+                f"La data della firma ({_it(data)}) non può precedere la redazione "
+                f"della versione ({_it(creata)})."
             )
         if errori:
             raise ValidationError(errori)

@@ -70,14 +70,22 @@ def test_plan_form_errors_are_italian_and_keep_input(mondo):
     c = mondo.client(mondo.operatore)
     r = c.post(
         reverse("cartella:progetto_nuovo", args=[caso.pk]),
-        _post_progetto(mondo, prossima_verifica="2024-02-01", **{"obiettivi-0-descrizione": "Obiettivo scritto"}),
+        _post_progetto(
+            mondo, prossima_verifica="2024-02-01", **{"obiettivi-0-descrizione": "Obiettivo scritto"}
+        ),
     )
     assert r.status_code == 200
     html = r.content.decode()
-    assert "La data della prossima verifica (01/02/2024) non può precedere l&#x27;inizio del progetto (01/03/2024)." in html
+    assert (
+        "La data della prossima verifica (01/02/2024) non può precedere "
+        "l&#x27;inizio del progetto (01/03/2024)." in html
+    )
     assert "Obiettivo scritto" in html
     assert not Progetto.objects.exists()
-    r = c.post(reverse("cartella:progetto_nuovo", args=[caso.pk]), _post_progetto(mondo, **{"interventi-0-quantita": "-1"}))
+    r = c.post(
+        reverse("cartella:progetto_nuovo", args=[caso.pk]),
+        _post_progetto(mondo, **{"interventi-0-quantita": "-1"}),
+    )
     assert "La quantità deve essere maggiore di zero." in r.content.decode()
     assert not Progetto.objects.exists()
 
@@ -90,7 +98,9 @@ def test_stale_plan_form_shows_conflict_and_keeps_input(mondo):
     r = c.get(url)
     assert 'name="revisione" value="0"' in r.content.decode()
     # Someone else saves in the meantime.
-    srv.modifica_progetto(progetto=p, revisione_attesa=0, attore=mondo.coordinatore, sintesi="Del coordinatore.")
+    srv.modifica_progetto(
+        progetto=p, revisione_attesa=0, attore=mondo.coordinatore, sintesi="Del coordinatore."
+    )
     ob = p.versioni.get().obiettivi.get()
     dati = _post_progetto(
         mondo,
@@ -111,8 +121,13 @@ def test_plan_page_versions_diff_and_approval_button(mondo):
     p = _progetto(mondo, caso=caso)
     srv.approva_versione(versione=p.versioni.get(), attore=mondo.coordinatore)
     p.refresh_from_db()
-    srv.modifica_progetto(progetto=p, revisione_attesa=p.revisione, attore=mondo.operatore, sintesi="Sintesi nuova.",
-                          obiettivi=[{"descrizione": "Obiettivo nuovo"}])
+    srv.modifica_progetto(
+        progetto=p,
+        revisione_attesa=p.revisione,
+        attore=mondo.operatore,
+        sintesi="Sintesi nuova.",
+        obiettivi=[{"descrizione": "Obiettivo nuovo"}],
+    )
     c = mondo.client(mondo.coordinatore)
     html = c.get(reverse("cartella:progetto", args=[p.pk])).content.decode()
     assert "Versione 2" in html and "Bozza" in html and "Sintesi nuova." in html
@@ -124,8 +139,14 @@ def test_plan_page_versions_diff_and_approval_button(mondo):
     assert "Sostegno educativo e alla genitorialità." in html1 and "Approvata" in html1
     assert 'data-testid="approva"' not in html1
     # The author sees no approve button.
-    assert 'data-testid="approva"' not in mondo.client(mondo.operatore).get(reverse("cartella:progetto", args=[p.pk])).content.decode()
-    r = c.post(reverse("cartella:progetto_approva", args=[p.pk]), {"revisione": str(Progetto.objects.get().revisione)})
+    assert (
+        'data-testid="approva"'
+        not in mondo.client(mondo.operatore).get(reverse("cartella:progetto", args=[p.pk])).content.decode()
+    )
+    r = c.post(
+        reverse("cartella:progetto_approva", args=[p.pk]),
+        {"revisione": str(Progetto.objects.get().revisione)},
+    )
     assert r.status_code == 302
     assert list(p.versioni.order_by("numero").values_list("stato", flat=True)) == ["superata", "approvata"]
 
@@ -134,11 +155,17 @@ def test_signature_on_draft_refused_by_the_page(mondo):
     p = _progetto(mondo)
     v = p.versioni.get()
     c = mondo.client(mondo.operatore)
-    r = c.post(reverse("cartella:firma_nuova", args=[v.pk]), {"firmatario": "Maria Rossi", "qualita": "genitore", "data": OGGI.isoformat()})
+    r = c.post(
+        reverse("cartella:firma_nuova", args=[v.pk]),
+        {"firmatario": "Maria Rossi", "qualita": "genitore", "data": OGGI.isoformat()},
+    )
     assert r.status_code == 200 and "Si firma solo la versione approvata" in r.content.decode()
     assert not Firma.objects.exists()
     srv.approva_versione(versione=v, attore=mondo.coordinatore)
-    r = c.post(reverse("cartella:firma_nuova", args=[v.pk]), {"firmatario": "Maria Rossi", "qualita": "genitore", "data": OGGI.isoformat()})
+    r = c.post(
+        reverse("cartella:firma_nuova", args=[v.pk]),
+        {"firmatario": "Maria Rossi", "qualita": "genitore", "data": OGGI.isoformat()},
+    )
     assert r.status_code == 302 and Firma.objects.count() == 1
 
 
@@ -148,22 +175,37 @@ def test_out_of_scope_is_404_and_logged(mondo, altro_mondo):
     v = srv.crea_valutazione(caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo="x")
     for utente in (mondo.operatore_sad, altro_mondo.direzione):
         c = mondo.client(utente)
-        for nome, pk, tipo in (("progetto", p.pk, "cartella.Progetto"), ("valutazione", v.pk, "cartella.Valutazione")):
+        for nome, pk, tipo in (
+            ("progetto", p.pk, "cartella.Progetto"),
+            ("valutazione", v.pk, "cartella.Valutazione"),
+        ):
             assert c.get(reverse(f"cartella:{nome}", args=[pk])).status_code == 404
-            assert AccessoDati.objects.filter(utente=utente, oggetto_tipo=tipo, oggetto_id=str(pk), esito="negato").exists()
+            assert AccessoDati.objects.filter(
+                utente=utente, oggetto_tipo=tipo, oggetto_id=str(pk), esito="negato"
+            ).exists()
         assert c.post(reverse("cartella:progetto_approva", args=[p.pk])).status_code == 404
         # Without the permission to write (direzione is read-only) a 403 comes first.
         assert c.get(reverse("cartella:progetto_nuovo", args=[caso.pk])).status_code in (403, 404)
     c = mondo.client(mondo.operatore_sad)
     assert c.get(reverse("cartella:progetto_nuovo", args=[caso.pk])).status_code == 404
     assert c.post(reverse("cartella:firma_nuova", args=[p.versioni.get().pk]), {}).status_code == 404
-    assert AccessoDati.objects.filter(utente=mondo.operatore_sad, oggetto_tipo="cartella.Caso", esito="negato").exists()
+    assert AccessoDati.objects.filter(
+        utente=mondo.operatore_sad, oggetto_tipo="cartella.Caso", esito="negato"
+    ).exists()
     # In scope: opening writes the access log.
     mondo.client(mondo.operatore).get(reverse("cartella:progetto", args=[p.pk]))
-    assert AccessoDati.objects.filter(utente=mondo.operatore, oggetto_tipo="cartella.Progetto", esito="consentito").count() == 1
+    assert (
+        AccessoDati.objects.filter(
+            utente=mondo.operatore, oggetto_tipo="cartella.Progetto", esito="consentito"
+        ).count()
+        == 1
+    )
     # A Comune operator reads, but has no permission to write plans.
     assert mondo.client(mondo.comunale).get(reverse("cartella:progetto", args=[p.pk])).status_code == 200
-    assert mondo.client(mondo.comunale).get(reverse("cartella:progetto_modifica", args=[p.pk])).status_code == 403
+    assert (
+        mondo.client(mondo.comunale).get(reverse("cartella:progetto_modifica", args=[p.pk])).status_code
+        == 403
+    )
 
 
 def test_assessment_form_sina_selects_from_xsd_and_htmx_switch(mondo):
@@ -177,7 +219,12 @@ def test_assessment_form_sina_selects_from_xsd_and_htmx_switch(mondo):
     assert "hx-get" in html
     html = c.get(url + "?tipo=minori", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="sezione-sinba"' in html and 'name="sinba_CondizioneMinore"' in html
-    dati = {"tipo": "uvm", "data": OGGI.isoformat(), **{f"sina_{k}": v for k, v in SINA.items()}, "sina_Mobilita": "9"}
+    dati = {
+        "tipo": "uvm",
+        "data": OGGI.isoformat(),
+        **{f"sina_{k}": v for k, v in SINA.items()},
+        "sina_Mobilita": "9",
+    }
     r = c.post(url, dati)
     assert r.status_code == 200 and not Valutazione.objects.exists()
     dati["sina_Mobilita"] = "1"
@@ -186,7 +233,11 @@ def test_assessment_form_sina_selects_from_xsd_and_htmx_switch(mondo):
     r = c.post(url, dati)
     assert r.status_code == 302
     v = Valutazione.objects.get()
-    assert v.mobilita == "1" and v.invalidita_civile == ["2", "5"] and v.necessita_interventi == ["A1.01", "B2.03"]
+    assert (
+        v.mobilita == "1"
+        and v.invalidita_civile == ["2", "5"]
+        and v.necessita_interventi == ["A1.01", "B2.03"]
+    )
     assert c.post(url, dati).status_code == 302 and Valutazione.objects.count() == 1  # double submit
     html = c.get(reverse("cartella:valutazione", args=[v.pk])).content.decode()
     assert "Si sposta da solo" in html and "SVAMA" in html
@@ -201,7 +252,9 @@ def test_assessment_form_sina_selects_from_xsd_and_htmx_switch(mondo):
 def test_plan_page_and_case_section_constant_queries(mondo, django_assert_num_queries):
     caso = mondo.caso()
     obiettivi = [{"descrizione": f"Obiettivo {n}"} for n in range(3)]
-    interventi = [{"servizio": mondo.minori, "erogatore": mondo.coop, "quantita": 1, "dal": dt.date(2024, 3, 1)}]
+    interventi = [
+        {"servizio": mondo.minori, "erogatore": mondo.coop, "quantita": 1, "dal": dt.date(2024, 3, 1)}
+    ]
     p = _progetto(mondo, caso=caso, obiettivi=obiettivi, interventi=interventi)
     c = mondo.client(mondo.operatore)
     url = reverse("cartella:progetto", args=[p.pk])
@@ -217,15 +270,26 @@ def test_plan_page_and_case_section_constant_queries(mondo, django_assert_num_qu
 
     pochi = conta()
     srv.modifica_progetto(
-        progetto=p, revisione_attesa=0, attore=mondo.operatore,
+        progetto=p,
+        revisione_attesa=0,
+        attore=mondo.operatore,
         obiettivi=[{"descrizione": f"Obiettivo {n}"} for n in range(40)],
-        interventi=[{"servizio": mondo.minori, "erogatore": mondo.coop, "quantita": n + 1, "dal": dt.date(2024, 3, 1)} for n in range(30)],
+        interventi=[
+            {"servizio": mondo.minori, "erogatore": mondo.coop, "quantita": n + 1, "dal": dt.date(2024, 3, 1)}
+            for n in range(30)
+        ],
     )
     srv.approva_versione(versione=p.versioni.get(), attore=mondo.coordinatore)
     p.refresh_from_db()
     srv.modifica_progetto(progetto=p, revisione_attesa=p.revisione, attore=mondo.operatore, sintesi="v2")
     for n in range(5):
-        Firma.objects.create(ambito=mondo.ambito, versione=p.versioni.get(numero=1), firmatario=f"F{n}", qualita="familiare", data=OGGI)
+        Firma.objects.create(
+            ambito=mondo.ambito,
+            versione=p.versioni.get(numero=1),
+            firmatario=f"F{n}",
+            qualita="familiare",
+            data=OGGI,
+        )
     with django_assert_num_queries(pochi):
         assert c.get(url).status_code == 200
     with django_assert_num_queries(pochi):
@@ -235,7 +299,9 @@ def test_plan_page_and_case_section_constant_queries(mondo, django_assert_num_qu
     vis = ambito_visibilita(mondo.operatore)
     _progetto(mondo, caso=caso, sintesi="Un secondo progetto.")
     for n in range(3):
-        srv.crea_valutazione(caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo=f"v{n}")
+        srv.crea_valutazione(
+            caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo=f"v{n}"
+        )
     with django_assert_num_queries(6):
         ctx = sel.sezione_caso(vis, caso)
     assert len(ctx["progetti_progetti"]) == 2 and len(ctx["progetti_valutazioni"]) == 3

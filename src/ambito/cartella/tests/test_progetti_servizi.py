@@ -49,8 +49,15 @@ def _progetto(mondo, caso=None, attore=None, **kw):
         data_inizio=dt.date(2024, 3, 1),
         revisione_ogni_mesi=6,
         obiettivi=[{"descrizione": "Frequenza scolastica regolare", "indicatore": "assenze < 10%"}],
-        interventi=[{"servizio": mondo.minori, "erogatore": mondo.coop, "quantita": Decimal("4"),
-                     "periodicita": "settimana", "dal": dt.date(2024, 3, 1)}],
+        interventi=[
+            {
+                "servizio": mondo.minori,
+                "erogatore": mondo.coop,
+                "quantita": Decimal("4"),
+                "periodicita": "settimana",
+                "dal": dt.date(2024, 3, 1),
+            }
+        ],
         attore=attore or mondo.operatore,
     )
     dati.update(kw)
@@ -63,8 +70,13 @@ def _progetto(mondo, caso=None, attore=None, **kw):
 def test_uvm_assessment_stores_sina_codes_and_audits(mondo):
     caso = mondo.caso(servizio=mondo.sad)
     v = srv.crea_valutazione(
-        caso=caso, tipo="uvm", data=OGGI, attore=mondo.operatore_sad, sina=SINA,
-        invalidita_civile=["2"], necessita_interventi=["A1.01"],
+        caso=caso,
+        tipo="uvm",
+        data=OGGI,
+        attore=mondo.operatore_sad,
+        sina=SINA,
+        invalidita_civile=["2"],
+        necessita_interventi=["A1.01"],
     )
     v.refresh_from_db()
     assert (v.mobilita, v.strumento_valutazione, v.area_supporto) == ("2", "1", "3")
@@ -76,12 +88,22 @@ def test_uvm_assessment_stores_sina_codes_and_audits(mondo):
 def test_invalid_sina_code_is_refused_with_message_and_nothing_stored(mondo):
     caso = mondo.caso(servizio=mondo.sad)
     with pytest.raises(ValidationError) as e:
-        srv.crea_valutazione(caso=caso, tipo="uvm", data=OGGI, attore=mondo.operatore_sad,
-                             sina={**SINA, "StrumentoValutazione": "8"})
+        srv.crea_valutazione(
+            caso=caso,
+            tipo="uvm",
+            data=OGGI,
+            attore=mondo.operatore_sad,
+            sina={**SINA, "StrumentoValutazione": "8"},
+        )
     assert any("«StrumentoValutazione»" in m and "«8»" in m and "1 (SVAMA)" in m for m in e.value.messages)
     with pytest.raises(ValidationError) as e:
-        srv.crea_valutazione(caso=caso, tipo="uvm", data=OGGI, attore=mondo.operatore_sad,
-                             sina={k: v for k, v in SINA.items() if k != "FonteDerivazioneValutazione"})
+        srv.crea_valutazione(
+            caso=caso,
+            tipo="uvm",
+            data=OGGI,
+            attore=mondo.operatore_sad,
+            sina={k: v for k, v in SINA.items() if k != "FonteDerivazioneValutazione"},
+        )
     assert any("«FonteDerivazioneValutazione»" in m and "obbligatorio" in m for m in e.value.messages)
     assert not Valutazione.objects.exists()
 
@@ -89,9 +111,13 @@ def test_invalid_sina_code_is_refused_with_message_and_nothing_stored(mondo):
 def test_assessment_dates_and_types(mondo):
     caso = mondo.caso(servizio=mondo.sad, minori=False)
     with pytest.raises(ValidationError, match="nel futuro"):
-        srv.crea_valutazione(caso=caso, tipo="uvm", data=OGGI + dt.timedelta(days=1), attore=mondo.operatore_sad, sina=SINA)
+        srv.crea_valutazione(
+            caso=caso, tipo="uvm", data=OGGI + dt.timedelta(days=1), attore=mondo.operatore_sad, sina=SINA
+        )
     with pytest.raises(ValidationError, match="apertura del caso"):
-        srv.crea_valutazione(caso=caso, tipo="uvm", data=dt.date(2023, 1, 1), attore=mondo.operatore_sad, sina=SINA)
+        srv.crea_valutazione(
+            caso=caso, tipo="uvm", data=dt.date(2023, 1, 1), attore=mondo.operatore_sad, sina=SINA
+        )
     with pytest.raises(ValidationError, match="solo per i casi dell'area minori"):
         srv.crea_valutazione(caso=caso, tipo="minori", data=OGGI, attore=mondo.operatore_sad, sinba=SINBA)
     with pytest.raises(ValidationError, match="testo della valutazione"):
@@ -102,8 +128,13 @@ def test_assessment_dates_and_types(mondo):
 def test_sinba_assessment_required_attribute_enforced(mondo):
     caso = mondo.caso()
     with pytest.raises(ValidationError) as e:
-        srv.crea_valutazione(caso=caso, tipo="minori", data=OGGI, attore=mondo.operatore,
-                             sinba={k: v for k, v in SINBA.items() if k != "LuogoVita"})
+        srv.crea_valutazione(
+            caso=caso,
+            tipo="minori",
+            data=OGGI,
+            attore=mondo.operatore,
+            sinba={k: v for k, v in SINBA.items() if k != "LuogoVita"},
+        )
     assert any("«LuogoVita»" in m and "obbligatorio" in m for m in e.value.messages)
     v = srv.crea_valutazione(caso=caso, tipo="minori", data=OGGI, attore=mondo.operatore, sinba=SINBA)
     assert v.dati_sinba["ComposizioneFamiglia"] == ["1", "3"]
@@ -111,8 +142,12 @@ def test_sinba_assessment_required_attribute_enforced(mondo):
 
 def test_assessment_double_submit_creates_one_row(mondo):
     caso = mondo.caso()
-    a = srv.crea_valutazione(caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo="Famiglia fragile.")
-    b = srv.crea_valutazione(caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo="Famiglia fragile.")
+    a = srv.crea_valutazione(
+        caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo="Famiglia fragile."
+    )
+    b = srv.crea_valutazione(
+        caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo="Famiglia fragile."
+    )
     assert a.pk == b.pk and Valutazione.objects.count() == 1
 
 
@@ -120,7 +155,9 @@ def test_assessment_approval_rules(mondo):
     caso = mondo.caso()  # MINORI: mondo.coordinatore coordinates it
     v = srv.crea_valutazione(caso=caso, tipo="professionale", data=OGGI, attore=mondo.operatore, testo="x")
     # The author cannot approve, whatever their role.
-    autore_coord = srv.crea_valutazione(caso=caso, tipo="professionale", data=OGGI, attore=mondo.coordinatore, testo="y")
+    autore_coord = srv.crea_valutazione(
+        caso=caso, tipo="professionale", data=OGGI, attore=mondo.coordinatore, testo="y"
+    )
     with pytest.raises(PermissionDenied, match="redatto"):
         srv.approva_valutazione(valutazione=autore_coord, attore=mondo.coordinatore)
     # An operator is not a coordinator.
@@ -153,7 +190,9 @@ def test_coordinator_of_another_service_cannot_approve(mondo):
 def test_modifying_a_draft_assessment_audits_before_and_after(mondo):
     caso = mondo.caso(servizio=mondo.sad)
     v = srv.crea_valutazione(caso=caso, tipo="uvm", data=OGGI, attore=mondo.operatore_sad, sina=SINA)
-    srv.modifica_valutazione(valutazione=v, attore=mondo.operatore_sad, data=OGGI, sina={**SINA, "Mobilita": "3"})
+    srv.modifica_valutazione(
+        valutazione=v, attore=mondo.operatore_sad, data=OGGI, sina={**SINA, "Mobilita": "3"}
+    )
     v.refresh_from_db()
     assert v.mobilita == "3"
     ev = EventoAudit.objects.get(azione="valutazione.modificata")
@@ -178,10 +217,36 @@ def test_create_plan_version_1_draft_with_review_date(mondo):
     [
         ({"prossima_verifica": dt.date(2024, 2, 1)}, "non può precedere l'inizio del progetto"),
         ({"data_fine": dt.date(2024, 2, 1)}, "La fine del progetto (01/02/2024) non può precedere"),
-        ({"interventi": [{"servizio": "MINORI", "quantita": "0", "dal": dt.date(2024, 3, 1)}]}, "maggiore di zero"),
-        ({"interventi": [{"servizio": "MINORI", "quantita": "2", "dal": dt.date(2024, 2, 1)}]}, "dentro quello del progetto"),
-        ({"data_fine": dt.date(2024, 6, 30), "interventi": [{"servizio": "MINORI", "quantita": "2", "dal": dt.date(2024, 3, 1), "al": dt.date(2024, 12, 31)}]}, "dentro quello del progetto"),
-        ({"interventi": [{"servizio": "MINORI", "erogatore": "COMUNE", "quantita": "2", "dal": dt.date(2024, 3, 1)}]}, "ente erogatore"),
+        (
+            {"interventi": [{"servizio": "MINORI", "quantita": "0", "dal": dt.date(2024, 3, 1)}]},
+            "maggiore di zero",
+        ),
+        (
+            {"interventi": [{"servizio": "MINORI", "quantita": "2", "dal": dt.date(2024, 2, 1)}]},
+            "dentro quello del progetto",
+        ),
+        (
+            {
+                "data_fine": dt.date(2024, 6, 30),
+                "interventi": [
+                    {
+                        "servizio": "MINORI",
+                        "quantita": "2",
+                        "dal": dt.date(2024, 3, 1),
+                        "al": dt.date(2024, 12, 31),
+                    }
+                ],
+            },
+            "dentro quello del progetto",
+        ),
+        (
+            {
+                "interventi": [
+                    {"servizio": "MINORI", "erogatore": "COMUNE", "quantita": "2", "dal": dt.date(2024, 3, 1)}
+                ]
+            },
+            "ente erogatore",
+        ),
         ({"sintesi": "  "}, "sintesi"),
         ({"data_inizio": dt.date(2023, 1, 1)}, "apertura del caso"),
     ],
@@ -199,7 +264,9 @@ def test_plan_validations_store_nothing(mondo, modifica, messaggio):
 
 def test_service_of_another_ambito_refused(mondo, altro_mondo):
     with pytest.raises(ValidationError, match="servizio dell'Ambito"):
-        _progetto(mondo, interventi=[{"servizio": altro_mondo.minori, "quantita": 1, "dal": dt.date(2024, 3, 1)}])
+        _progetto(
+            mondo, interventi=[{"servizio": altro_mondo.minori, "quantita": 1, "dal": dt.date(2024, 3, 1)}]
+        )
 
 
 def test_plan_double_submit_creates_one_plan(mondo):
@@ -214,8 +281,14 @@ def test_edit_draft_in_place_then_new_version_after_approval(mondo):
     v1 = p.versioni.get()
     ob = v1.obiettivi.get()
     p = srv.modifica_progetto(
-        progetto=p, revisione_attesa=0, attore=mondo.operatore, sintesi="Sintesi rivista.",
-        obiettivi=[{"id": ob.pk, "descrizione": ob.descrizione}, {"descrizione": "Autonomia negli spostamenti"}],
+        progetto=p,
+        revisione_attesa=0,
+        attore=mondo.operatore,
+        sintesi="Sintesi rivista.",
+        obiettivi=[
+            {"id": ob.pk, "descrizione": ob.descrizione},
+            {"descrizione": "Autonomia negli spostamenti"},
+        ],
     )
     assert p.revisione == 1 and p.versioni.count() == 1
     v1.refresh_from_db()
@@ -227,16 +300,29 @@ def test_edit_draft_in_place_then_new_version_after_approval(mondo):
     assert p.revisione == 2
 
     p = srv.modifica_progetto(
-        progetto=p, revisione_attesa=2, attore=mondo.operatore, revisione_ogni_mesi=3,
+        progetto=p,
+        revisione_attesa=2,
+        attore=mondo.operatore,
+        revisione_ogni_mesi=3,
         obiettivi=[{"descrizione": "Autonomia negli spostamenti"}, {"descrizione": "Rientro in famiglia"}],
-        interventi=[{"servizio": mondo.minori, "erogatore": mondo.coop, "quantita": "6", "periodicita": "settimana", "dal": dt.date(2024, 3, 1)}],
+        interventi=[
+            {
+                "servizio": mondo.minori,
+                "erogatore": mondo.coop,
+                "quantita": "6",
+                "periodicita": "settimana",
+                "dal": dt.date(2024, 3, 1),
+            }
+        ],
     )
     v1.refresh_from_db()
     v2 = p.versioni.get(numero=2)
     # Version 1 is still approved and unchanged; version 2 is a draft with the changes.
     assert v1.stato == "approvata" and v1.revisione_ogni_mesi == 6 and v1.sintesi == "Sintesi rivista."
     assert sorted(v1.obiettivi.filter(annullato_il__isnull=True).values_list("descrizione", flat=True)) == [
-        "Autonomia negli spostamenti", "Frequenza scolastica regolare"]
+        "Autonomia negli spostamenti",
+        "Frequenza scolastica regolare",
+    ]
     assert v1.interventi.get().quantita == Decimal("4.00")
     assert v2.stato == "bozza" and v2.revisione_ogni_mesi == 3 and v2.prossima_verifica == dt.date(2024, 6, 1)
     assert v2.sintesi == "Sintesi rivista."  # copied
@@ -267,7 +353,9 @@ def test_optimistic_lock_conflict(mondo):
     p = _progetto(mondo)
     srv.modifica_progetto(progetto=p, revisione_attesa=0, attore=mondo.operatore, sintesi="Versione di Anna.")
     with pytest.raises(srv.ConflittoRevisione) as e:
-        srv.modifica_progetto(progetto=p, revisione_attesa=0, attore=mondo.coordinatore, sintesi="Versione di Bruno.")
+        srv.modifica_progetto(
+            progetto=p, revisione_attesa=0, attore=mondo.coordinatore, sintesi="Versione di Bruno."
+        )
     assert e.value.messages == [srv.MESSAGGIO_CONFLITTO]
     assert p.versioni.get().sintesi == "Versione di Anna."
 
@@ -296,8 +384,13 @@ def test_plan_without_goals_is_not_approved(mondo):
 def test_coordinator_of_another_service_cannot_approve_plan(mondo):
     caso = mondo.caso(servizio=mondo.sad)
     mondo.operatore_del_caso(caso, mondo.coordinatore)
-    p = _progetto(mondo, caso=caso, attore=mondo.operatore_sad, tipo="pai",
-                  interventi=[{"servizio": mondo.sad, "quantita": 10, "dal": dt.date(2024, 3, 1)}])
+    p = _progetto(
+        mondo,
+        caso=caso,
+        attore=mondo.operatore_sad,
+        tipo="pai",
+        interventi=[{"servizio": mondo.sad, "quantita": 10, "dal": dt.date(2024, 3, 1)}],
+    )
     with pytest.raises(PermissionDenied, match="coordinatore del servizio"):
         srv.approva_versione(versione=p.versioni.get(), attore=mondo.coordinatore)
 
@@ -306,14 +399,32 @@ def test_signatures(mondo):
     p = _progetto(mondo)
     v = p.versioni.get()
     with pytest.raises(ValidationError, match="Si firma solo la versione approvata"):
-        srv.registra_firma(versione=v, firmatario="Maria Rossi", qualita="genitore", data=OGGI, attore=mondo.operatore)
+        srv.registra_firma(
+            versione=v, firmatario="Maria Rossi", qualita="genitore", data=OGGI, attore=mondo.operatore
+        )
     srv.approva_versione(versione=v, attore=mondo.coordinatore)
     with pytest.raises(ValidationError, match="nel futuro"):
-        srv.registra_firma(versione=v, firmatario="Maria Rossi", qualita="genitore", data=OGGI + dt.timedelta(days=1), attore=mondo.operatore)
+        srv.registra_firma(
+            versione=v,
+            firmatario="Maria Rossi",
+            qualita="genitore",
+            data=OGGI + dt.timedelta(days=1),
+            attore=mondo.operatore,
+        )
     with pytest.raises(ValidationError, match="non può precedere la redazione"):
-        srv.registra_firma(versione=v, firmatario="Maria Rossi", qualita="genitore", data=OGGI - dt.timedelta(days=3), attore=mondo.operatore)
-    f1 = srv.registra_firma(versione=v, firmatario="Maria Rossi", qualita="genitore", data=OGGI, attore=mondo.operatore)
-    f2 = srv.registra_firma(versione=v, firmatario="maria  rossi", qualita="genitore", data=OGGI, attore=mondo.operatore)
+        srv.registra_firma(
+            versione=v,
+            firmatario="Maria Rossi",
+            qualita="genitore",
+            data=OGGI - dt.timedelta(days=3),
+            attore=mondo.operatore,
+        )
+    f1 = srv.registra_firma(
+        versione=v, firmatario="Maria Rossi", qualita="genitore", data=OGGI, attore=mondo.operatore
+    )
+    f2 = srv.registra_firma(
+        versione=v, firmatario="maria  rossi", qualita="genitore", data=OGGI, attore=mondo.operatore
+    )
     assert f1.pk == f2.pk and Firma.objects.count() == 1
     assert EventoAudit.objects.filter(azione="progetto.firma").count() == 1
 

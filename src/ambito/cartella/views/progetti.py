@@ -180,7 +180,9 @@ def _liste_da_formset(obiettivi_fs, interventi_fs) -> tuple[list, list]:
             "esito": f.cleaned_data.get("esito", ""),
         }
         for f in obiettivi_fs.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("descrizione", "").strip()
+        if f.cleaned_data
+        and not f.cleaned_data.get("DELETE")
+        and f.cleaned_data.get("descrizione", "").strip()
     ]
     interventi = [
         {
@@ -198,7 +200,9 @@ def _liste_da_formset(obiettivi_fs, interventi_fs) -> tuple[list, list]:
     return obiettivi, interventi
 
 
-def _render_progetto_form(request, caso, form, obiettivi_fs, interventi_fs, errori, progetto=None, conflitto=False):
+def _render_progetto_form(
+    request, caso, form, obiettivi_fs, interventi_fs, errori, progetto=None, conflitto=False
+):
     return render(
         request,
         "cartella/progetti/progetto_form.html",
@@ -249,7 +253,9 @@ def progetto_nuovo(request, caso_id):
                 messages.success(request, "Progetto registrato (versione 1, bozza).")
                 return redirect("cartella:progetto", p.pk)
     else:
-        form = ProgettoForm(initial={"tipo": "quadro" if caso.minori else "individualizzato", "revisione_ogni_mesi": 6})
+        form = ProgettoForm(
+            initial={"tipo": "quadro" if caso.minori else "individualizzato", "revisione_ogni_mesi": 6}
+        )
         form.fields["revisione"].initial = 0
         obiettivi_fs = ObiettiviFormSet(prefix="obiettivi")
         interventi_fs = InterventiFormSet(
@@ -331,7 +337,9 @@ def progetto_modifica(request, pk):
                 for i in corrente.interventi.all()
             ],
         )
-    return _render_progetto_form(request, p.caso, form, obiettivi_fs, interventi_fs, errori, progetto=p, conflitto=conflitto)
+    return _render_progetto_form(
+        request, p.caso, form, obiettivi_fs, interventi_fs, errori, progetto=p, conflitto=conflitto
+    )
 
 
 @_permesso("view_progetto")
@@ -380,7 +388,9 @@ def progetto_approva(request, pk):
             messages.success(request, "Versione inviata in approvazione.")
         else:
             v = srv.approva_versione(
-                versione=p.corrente, attore=request.user, revisione_attesa=request.POST.get("revisione") or None
+                versione=p.corrente,
+                attore=request.user,
+                revisione_attesa=request.POST.get("revisione") or None,
             )
             messages.success(request, f"Versione {v.numero} approvata.")
     except (ValidationError, PermissionDenied) as exc:
@@ -412,7 +422,13 @@ def firma_nuova(request, versione_id):
     return render(
         request,
         "cartella/progetti/firma_form.html",
-        {"versione": versione, "p": versione.progetto, "caso": versione.progetto.caso, "form": form, "errori": errori},
+        {
+            "versione": versione,
+            "p": versione.progetto,
+            "caso": versione.progetto.caso,
+            "form": form,
+            "errori": errori,
+        },
     )
 
 

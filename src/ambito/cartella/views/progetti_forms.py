@@ -21,7 +21,10 @@ def _data(label: str, required: bool = True, **kw) -> forms.DateField:
         required=required,
         input_formats=FORMATI_DATA,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Data non valida: usare il formato gg/mm/aaaa.", "required": "Campo obbligatorio."},
+        error_messages={
+            "invalid": "Data non valida: usare il formato gg/mm/aaaa.",
+            "required": "Campo obbligatorio.",
+        },
         **kw,
     )
 
@@ -135,13 +138,17 @@ class ValutazioneForm(_Stile, forms.Form):
 class ProgettoForm(_Stile, forms.Form):
     tipo = forms.ChoiceField(label="Tipo di progetto", choices=TipoProgetto.choices)
     sintesi = forms.CharField(
-        label="Sintesi del bisogno e del progetto", widget=forms.Textarea(attrs={"rows": 4}),
+        label="Sintesi del bisogno e del progetto",
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Scrivere la sintesi del bisogno e del progetto."},
     )
     data_inizio = _data("Inizio")
     data_fine = _data("Fine", required=False)
     revisione_ogni_mesi = forms.IntegerField(
-        label="Verifica ogni (mesi)", min_value=1, max_value=36, initial=6,
+        label="Verifica ogni (mesi)",
+        min_value=1,
+        max_value=36,
+        initial=6,
         error_messages={
             "min_value": "La verifica si fa ogni 1-36 mesi.",
             "max_value": "La verifica si fa ogni 1-36 mesi.",
@@ -176,7 +183,10 @@ class InterventoForm(_Stile, forms.Form):
         label="Erogatore", queryset=Ente.objects.none(), required=False, empty_label="— gestione diretta —"
     )
     quantita = forms.DecimalField(
-        label="Quantità", required=False, max_digits=10, decimal_places=2,
+        label="Quantità",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
         error_messages={"invalid": "Quantità non valida.", "max_decimal_places": "Al massimo due decimali."},
     )
     periodicita = forms.ChoiceField(
@@ -190,7 +200,9 @@ class InterventoForm(_Stile, forms.Form):
 
     def __init__(self, *args, ambito_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["servizio"].queryset = Servizio.objects.filter(ambito_id=ambito_id, attivo=True).order_by("nome")
+        self.fields["servizio"].queryset = Servizio.objects.filter(ambito_id=ambito_id, attivo=True).order_by(
+            "nome"
+        )
         self.fields["erogatore"].queryset = Ente.objects.filter(
             ambito_id=ambito_id, tipo=TipoEnte.EROGATORE
         ).order_by("nome")
@@ -220,7 +232,9 @@ InterventiFormSet = forms.formset_factory(InterventoForm, extra=2, can_delete=Tr
 
 
 class FirmaForm(_Stile, forms.Form):
-    firmatario = forms.CharField(label="Firmatario", max_length=200, error_messages={"required": "Indicare chi ha firmato."})
+    firmatario = forms.CharField(
+        label="Firmatario", max_length=200, error_messages={"required": "Indicare chi ha firmato."}
+    )
     qualita = forms.ChoiceField(label="In qualità di", choices=Firma._meta.get_field("qualita").choices)
     data = _data("Data della firma")
 
