@@ -171,3 +171,34 @@ def test_voce_di_un_altro_ambito_404_e_registrata(mondo, altro_mondo):
         ).exists()
         r = mondo.client(utente).get(f"/api/v1/cartella/diario/{voce.pk}")
         assert r.status_code == 404
+
+
+def test_accesso_straordinario_registrato_come_tale(mondo):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from ambito.cartella.models import AccessoStraordinario
+
+    caso = mondo.caso()
+    voce = VoceDiario.objects.create(
+        ambito=mondo.ambito, caso=caso, data=OGGI, testo="Visita", riservatezza="ordinaria"
+    )
+    client = mondo.client(mondo.operatore_sad)
+    assert client.get(reverse("cartella:diario_voce", args=[voce.pk])).status_code == 404
+    AccessoStraordinario.objects.create(
+        ambito=mondo.ambito,
+        caso=caso,
+        utente=mondo.operatore_sad,
+        motivo="pronto intervento notturno",
+        valido_fino=timezone.now() + _dt.timedelta(hours=4),
+    )
+    assert client.get(reverse("cartella:diario_voce", args=[voce.pk])).status_code == 200
+    assert client.get(reverse("cartella:diario", args=[caso.pk])).status_code == 200
+    esiti = list(
+        AccessoDati.objects.filter(utente=mondo.operatore_sad).order_by("id").values_list("esito", flat=True)
+    )
+    assert esiti == ["negato", "straordinario", "straordinario"]
+    # The team's own access is an ordinary one.
+    mondo.client(mondo.operatore).get(reverse("cartella:diario_voce", args=[voce.pk]))
+    assert AccessoDati.objects.filter(utente=mondo.operatore).get().esito == "consentito"
