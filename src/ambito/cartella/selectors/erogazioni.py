@@ -351,7 +351,7 @@ def _risolutore_codici(ambito):
     from the version of the same code valid at the date, when the table was updated since."""
     corrispondenze = defaultdict(list)
     tabelle = set()
-    for servizio_id, tabella, codice, denom, c_dal, c_al in Corrispondenza.objects.filter(
+    for servizio_id, tabella, codice, denom, c_dal, c_al, v_dal, v_al in Corrispondenza.objects.filter(
         ambito=ambito
     ).values_list(
         "servizio_id",
@@ -360,8 +360,10 @@ def _risolutore_codici(ambito):
         "voce__denominazione",
         "valido_dal",
         "valido_al",
+        "voce__valido_dal",
+        "voce__valido_al",
     ):
-        corrispondenze[servizio_id].append((tabella, codice, denom, c_dal, c_al))
+        corrispondenze[servizio_id].append((tabella, codice, denom, c_dal, c_al, v_dal, v_al))
         tabelle.add(tabella)
     versioni = defaultdict(list)
     for tabella, codice, denom, v_dal, v_al in VoceCodice.objects.filter(
@@ -374,9 +376,12 @@ def _risolutore_codici(ambito):
         chiave = (servizio_id, data)
         if chiave not in cache:
             codici, denominazioni = {}, {}
-            for tabella, codice, denom, c_dal, c_al in corrispondenze.get(servizio_id, ()):
+            for tabella, codice, denom, c_dal, c_al, v_dal, v_al in corrispondenze.get(servizio_id, ()):
                 if c_dal <= data and (c_al is None or c_al >= data):
                     codici[tabella] = codice
+                    if v_dal <= data and (v_al is None or v_al >= data):
+                        denominazioni[tabella] = denom  # the entry pointed at is still current
+                        continue
                     denominazioni[tabella] = next(
                         (
                             d

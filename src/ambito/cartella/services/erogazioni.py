@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -742,7 +743,7 @@ def registra_attivita(
     if doppio is not None:
         return doppio
     # Serialise the operator's day across interventions (lock the user row), then the 24-hour rule.
-    type(operatore).objects.select_for_update().filter(pk=operatore.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=operatore.pk).first()
     gia = Attivita.objects.filter(operatore=operatore, data=data, annullato_il__isnull=True).aggregate(
         t=Sum("ore")
     )["t"] or Decimal("0")
