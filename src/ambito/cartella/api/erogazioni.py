@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ambito.catalogo.models import Servizio
@@ -291,7 +291,7 @@ def crea_intervento(request, caso_id: int, dati: InterventoIn):
     i = sel.con_totali(Intervento.objects.filter(pk=intervento.pk)).select_related(
         "caso__persona", "servizio", "erogatore"
     )[0]
-    return 201, _intervento_out(i, minimo=False)
+    return Status(201, _intervento_out(i, minimo=False))
 
 
 @router.get(
@@ -329,7 +329,7 @@ def crea_erogazione(request, intervento_id: int, dati: ErogazioneIn):
         finanziamenti=_fondi(dati.finanziamenti),
         attore=request.auth,
     )
-    return 201, _erogazione_out(_erogazioni_qs().get(pk=e.pk))
+    return Status(201, _erogazione_out(_erogazioni_qs().get(pk=e.pk)))
 
 
 @router.post(
@@ -344,7 +344,7 @@ def correggi_erogazione(request, erogazione_id: int, dati: CorrezioneIn):
     if dati.finanziamenti is not None:
         nuovi["finanziamenti"] = _fondi(dati.finanziamenti)
     nuova = srv.correggi_erogazione(erogazione=e, motivo=dati.motivo, attore=request.auth, **nuovi)
-    return 201, _erogazione_out(_erogazioni_qs().get(pk=nuova.pk))
+    return Status(201, _erogazione_out(_erogazioni_qs().get(pk=nuova.pk)))
 
 
 class MotivoIn(Schema):
@@ -390,4 +390,4 @@ def crea_attivita(request, intervento_id: int, dati: AttivitaIn):
         note=dati.note,
         attore=request.auth,
     )
-    return 201, _attivita_out(a)
+    return Status(201, _attivita_out(a))
