@@ -102,6 +102,7 @@ def test_sezione_del_caso_a_query_costanti(mondo, django_assert_num_queries, set
     request = RequestFactory().get("/")
     request.user = mondo.operatore
     html = render_to_string("cartella/diario/_sezione_caso.html", {**ctx, "caso": grande}, request=request)
+    assert "Section of the case page" not in html  # the template's comment stays a comment
     assert 'data-testid="scaduto"' in html  # the overdue court deadline, in red
     assert "Corretta il" in html and "Avv. Neri" in html
     assert reverse("cartella:diario", args=[grande.pk]) + "?pagina=2" in html
