@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ambito.territorio.models import Ente
 from ambito.utenti.selectors import ambito_visibilita
@@ -233,7 +233,7 @@ def crea_persona(request, dati: PersonaIn):
             if residenza["comune"] is None:
                 raise ValidationError({"comune": ["Il Comune indicato non esiste."]})
     p = S.crea_persona(ambito=utente.ambito, attore=utente, residenza=residenza, **valori)
-    return 201, _persona_out(sel.dettaglio_persona(vis, p.pk, utente=utente))
+    return Status(201, _persona_out(sel.dettaglio_persona(vis, p.pk, utente=utente)))
 
 
 @router.get("/persone/{persona_id}/isee", response=list[IseeOut], summary="Attestazioni ISEE di una persona")
@@ -253,7 +253,7 @@ def registra_isee(request, persona_id: int, dati: IseeIn):
     nucleo = sel.nuclei_visibili(vis).filter(pk=nucleo_id).first() if nucleo_id else None
     if nucleo_id and nucleo is None:
         raise ValidationError({"nucleo_id": ["Nucleo non trovato."]})
-    return 201, S.registra_isee(persona=p, attore=utente, nucleo=nucleo, **valori)
+    return Status(201, S.registra_isee(persona=p, attore=utente, nucleo=nucleo, **valori))
 
 
 @router.get("/nuclei/{nucleo_id}", response=NucleoOut, summary="Nucleo familiare con i componenti")
@@ -281,4 +281,4 @@ def crea_nucleo(request, dati: NucleoIn):
         membri=[{"persona": persone[m.persona_id], "ruolo": m.ruolo, "dal": m.dal} for m in dati.membri],
     )
     n, membri = sel.dettaglio_nucleo(vis, n.pk)
-    return 201, {"id": n.pk, "denominazione": n.denominazione, "note": n.note, "membri": membri}
+    return Status(201, {"id": n.pk, "denominazione": n.denominazione, "note": n.note, "membri": membri})

@@ -194,8 +194,9 @@ def cerca(
       2. Typos (queries of 4+ characters): one query for the DISTINCT first len(q)+3
          characters of the keys sharing the query's first 2 letters (an index range; at most
          `PREFISSI_TIPO` values), compared in Python by Levenshtein distance (≤ 1 up to 5
-         characters, else ≤ 2) with their complete leading words ("rosi" ~ "rossi");
-         a typo in the first two letters is not tolerated. The closest
+         characters, else ≤ 2) with their complete leading words ("rosi" ~ "rossi"; keys
+         starting with a one-letter word are included too: "damico" ~ "d amico"); a typo in
+         the first two letters is not tolerated. The closest
          `PREFISSI_SIMILI` prefixes are fetched in a third indexed query.
       3. A single word with fewer than `limite` hits: the key contains " word" (a first name
          alone, "mario"), with LIMIT, the only branch that may scan the table; it stops at
@@ -271,6 +272,8 @@ def cerca(
         iniziali = Q()
         for v in varianti[:2]:
             iniziali |= Q(chiave_ricerca__startswith=v[:2])
+            if v[1] != " ":  # "damico" for "d'amico": a one-letter first word
+                iniziali |= Q(chiave_ricerca__startswith=v[0] + " ")
         prefissi = list(
             base.filter(iniziali)
             .annotate(prefisso=Left("chiave_ricerca", lunghezza))

@@ -32,13 +32,13 @@ def _render_form(request, template, form, **contesto):
     if form.is_bound:
         # A re-shown bound form keeps its data but needs a fresh token.
         dati = form.data.copy()
-        dati["token"] = form.fields["token"].initial
+        dati[form.add_prefix("token")] = form.fields["token"].initial
         form.data = dati
     return render(request, template, {"form": form, **contesto})
 
 
 def _token_valido(request, form) -> bool:
-    if F.consuma_token(request, request.POST.get("token")):
+    if F.consuma_token(request, request.POST.get(form.add_prefix("token"))):
         return True
     form.add_error(None, F.MESSAGGIO_DOPPIO_INVIO)
     return False
