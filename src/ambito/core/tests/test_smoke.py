@@ -20,3 +20,12 @@ def test_every_response_carries_a_request_id(client):
     r = client.get("/salute/")
     assert r.status_code == 200
     assert len(r["X-Request-Id"]) == 32
+
+
+def test_snapshot_of_a_file_field_is_its_stored_name():
+    from django.db.models.fields.files import FieldFile
+
+    from ambito.core.services import _jsonable
+
+    campo = FieldFile(None, field=type("F", (), {"storage": None})(), name="cartella/x.pdf")
+    assert _jsonable(campo) == "cartella/x.pdf"
