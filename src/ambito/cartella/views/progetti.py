@@ -132,7 +132,7 @@ def valutazione_modifica(request, pk):
     return _render_valutazione_form(request, v.caso, form, errori, valutazione=v)
 
 
-@_permesso("view_valutazione")
+@login_required  # no role check: out of scope (any role) is a 404 logged as denied, never a 403
 def valutazione(request, pk):
     vis = visibilita_di(request)
     v = sel.valutazione_per(vis, pk, request.user)
@@ -152,7 +152,7 @@ def valutazione(request, pk):
 
 
 @require_POST
-@_permesso("view_valutazione")  # direzione approves with read-only role permissions: the service decides
+@login_required  # direzione approves with read-only role permissions: the service decides
 def valutazione_approva(request, pk):
     vis = visibilita_di(request)
     v = sel.valutazione_per(vis, pk, request.user)
@@ -342,7 +342,7 @@ def progetto_modifica(request, pk):
     )
 
 
-@_permesso("view_progetto")
+@login_required  # no role check: out of scope (any role) is a 404 logged as denied, never a 403
 def progetto(request, pk):
     vis = visibilita_di(request)
     p = sel.progetto_per(vis, pk, request.user)
@@ -378,7 +378,7 @@ def progetto(request, pk):
 
 
 @require_POST
-@_permesso("view_progetto")  # direzione approves with read-only role permissions: the service decides
+@login_required  # direzione approves with read-only role permissions: the service decides
 def progetto_approva(request, pk):
     vis = visibilita_di(request)
     p = sel.progetto_per(vis, pk, request.user)
