@@ -138,6 +138,22 @@ def caso_per_nuovo_intervento(vis: Visibilita, pk, utente) -> Caso:
     return caso
 
 
+def nega(utente, pk, *, tipo: str = "cartella.Intervento", nome: str = "dell'intervento"):
+    """Log a denied attempt to open row `pk` and answer 404 (as for a missing row)."""
+    registra_accesso(
+        utente=utente,
+        oggetto_tipo=tipo,
+        oggetto_id=pk,
+        descrizione=f"Tentativo di apertura {nome} {pk} fuori dal proprio ambito di visibilità",
+        esito="negato",
+    )
+    raise Http404("Risorsa non trovata.")
+
+
+def nega_intervento(utente, pk):
+    nega(utente, pk)
+
+
 def intervento_per(vis: Visibilita, pk, utente) -> Intervento:
     """The intervention `pk` if `utente` may open it (access logged), else Http404 (attempt logged)."""
     intervento = (
@@ -147,14 +163,7 @@ def intervento_per(vis: Visibilita, pk, utente) -> Intervento:
         .first()
     )
     if intervento is None:
-        registra_accesso(
-            utente=utente,
-            oggetto_tipo="cartella.Intervento",
-            oggetto_id=pk,
-            descrizione=f"Tentativo di apertura dell'intervento {pk} fuori dal proprio ambito di visibilità",
-            esito="negato",
-        )
-        raise Http404("Intervento non trovato.")
+        nega_intervento(utente, pk)
     persona = intervento.caso.persona
     registra_accesso(
         utente=utente,

@@ -75,9 +75,11 @@ def intervento_nuovo(request, caso_id: int):
 
 
 @login_required
-@permission_required("cartella.view_intervento", raise_exception=True)
 def intervento(request, pk: int):
     vis = visibilita_di(request)
+    if not request.user.has_perm("cartella.view_intervento"):
+        # Same answer and log as a row out of scope: a 403 would reveal that the row exists.
+        sel.nega_intervento(request.user, pk)
     i = sel.intervento_per(vis, pk, request.user)
     vede_importi = _vede_importi(request, vis)
     contesto = {
@@ -336,7 +338,7 @@ def attivita_annulla(request, pk: int):
     )
     if a is None:
         # Same answer and log as any other record out of scope.
-        sel.intervento_per(vis, -1, request.user)
+        sel.nega(request.user, pk, tipo="cartella.Attivita", nome="dell'attività")
     form = F.MotivoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
