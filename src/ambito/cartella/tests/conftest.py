@@ -95,7 +95,8 @@ class Mondo:
 
     def persona(self, *, cognome="Rossi", nome="Mario", sesso="M", nascita=dt.date(1950, 3, 1), comune=None):
         self._n += 1
-        nome = f"{nome}{'' if self._n == 1 else chr(ord('a') + self._n % 26)}"
+        # Each person is born a day later than the previous one: distinct codici fiscali.
+        nascita = nascita + dt.timedelta(days=self._n - 1)
         cf = genera(cognome=cognome, nome=nome, data_nascita=nascita, sesso=sesso, codice_belfiore="F205")
         p = Persona.objects.create(
             ambito=self.ambito,
