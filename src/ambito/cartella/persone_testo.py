@@ -29,22 +29,38 @@ def chiave_ricerca(cognome: str, nome: str) -> str:
 
 
 def distanza(a: str, b: str, massimo: int | None = None) -> int:
-    """Levenshtein distance; with `massimo`, stops early and returns massimo + 1 when larger."""
+    """Levenshtein distance. With `massimo`, only the diagonal band of width `massimo` is
+    computed (Ukkonen) and massimo + 1 is returned as soon as the distance must exceed it."""
     if a == b:
         return 0
-    if massimo is not None and abs(len(a) - len(b)) > massimo:
-        return massimo + 1
-    if len(a) < len(b):
-        a, b = b, a
-    precedente = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        corrente = [i]
-        for j, cb in enumerate(b, 1):
-            corrente.append(min(precedente[j] + 1, corrente[j - 1] + 1, precedente[j - 1] + (ca != cb)))
-        if massimo is not None and min(corrente) > massimo:
-            return massimo + 1
+    if massimo is None:
+        precedente = list(range(len(b) + 1))
+        for i, ca in enumerate(a, 1):
+            corrente = [i]
+            for j, cb in enumerate(b, 1):
+                corrente.append(min(precedente[j] + 1, corrente[j - 1] + 1, precedente[j - 1] + (ca != cb)))
+            precedente = corrente
+        return precedente[-1]
+    oltre = massimo + 1
+    if abs(len(a) - len(b)) > massimo:
+        return oltre
+    n = len(b)
+    precedente = [j if j <= massimo else oltre for j in range(n + 1)]
+    for i in range(1, len(a) + 1):
+        ca = a[i - 1]
+        basso, alto = max(1, i - massimo), min(n, i + massimo)
+        corrente = [oltre] * (n + 1)
+        corrente[0] = i if i <= massimo else oltre
+        migliore = corrente[0] if basso == 1 else oltre
+        for j in range(basso, alto + 1):
+            v = min(precedente[j] + 1, corrente[j - 1] + 1, precedente[j - 1] + (ca != b[j - 1]))
+            corrente[j] = v
+            if v < migliore:
+                migliore = v
+        if migliore > massimo:
+            return oltre
         precedente = corrente
-    return precedente[-1]
+    return min(precedente[n], oltre)
 
 
 def prefissi_di_parola(testo: str) -> list[str]:

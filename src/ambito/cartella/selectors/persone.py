@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Left
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, StrIndex, Substr
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,8 +36,9 @@ TIPO_NUCLEO = "cartella.Nucleo"
 
 # Search bounds: how much the database returns and Python ranks, whatever the register's size.
 CANDIDATI = 400  # rows per candidate query
-PREFISSI_TIPO = 5000  # distinct key prefixes examined for typos
-PREFISSI_SIMILI = 60  # key prefixes within the edit distance turned into candidate queries
+PREFISSI_TIPO = 3000  # distinct surnames examined for typos
+PREFISSI_SIMILI = 40  # surnames within the edit distance turned into candidate prefixes
+CANDIDATI_TIPO = 200  # rows fetched for those prefixes
 
 _RE_CF_PREFISSO = re.compile(
     r"^[A-Z]{6}([0-9LMNPQRSTUV]([0-9LMNPQRSTUV]([ABCDEHLMPRST]([0-9LMNPQRSTUV]([0-9LMNPQRSTUV]"
@@ -73,8 +86,10 @@ def eta(nascita: dt.date, il: dt.date | None = None) -> int:
 
 
 def _tra_prefisso(campo: str, prefisso: str) -> Q:
-    """`campo` starts with `prefisso`, written also as a range so that any b-tree index on the
-    column serves it (LIKE 'x%' needs a pattern-ops index on PostgreSQL)."""
+    """`campo` starts with `prefisso`, written also as a range so that the plain b-tree index
+    serves it together with ORDER BY `campo` (with LIKE alone PostgreSQL walks that index in
+    order from the start, filtering: 90 ms instead of 1 ms on 200,000 rows). Under a
+    non-C collation the range may hold extra rows; the LIKE keeps the result exact."""
     successivo = prefisso[:-1] + chr(ord(prefisso[-1]) + 1)
     return Q(**{f"{campo}__gte": prefisso, f"{campo}__lt": successivo, f"{campo}__startswith": prefisso})
 
@@ -116,7 +131,6 @@ class _Candidato:
     pk: int
     chiave: str
     classe: int = 9
-    somiglianza: float = 0.0
 
 
 def _varianti(q: str) -> list[str]:
@@ -137,30 +151,64 @@ def _parole_complete(prefisso: str, lunghezza: int) -> list[str]:
     return out
 
 
-def _classifica(chiave: str, varianti: list[str], parole: list[str]) -> tuple[int, float]:
-    """(class, similarity): 0 exact, 1 key starts with the query, 2 every word starts a word of
-    the key, 3-4 within edit distance 1-2 of the key's leading words, 5 contains the query."""
-    migliore = max(difflib.SequenceMatcher(None, v, chiave[: len(v) + 3]).ratio() for v in varianti)
+class _Distanze:
+    """Smallest edit distance from any query variant to a string, memoised: keys share their
+    leading words ("rossi", "rossi mario"), so each distinct string is measured once."""
+
+    def __init__(self, varianti: list[str], soglia: int):
+        self.varianti = varianti
+        self.soglia = soglia
+        self.memo: dict[str, int] = {}
+
+    def __call__(self, w: str) -> int:
+        d = self.memo.get(w)
+        if d is None:
+            d = min(
+                (distanza(v, w, self.soglia) for v in self.varianti if abs(len(w) - len(v)) <= self.soglia),
+                default=self.soglia + 1,
+            )
+            self.memo[w] = d
+        return d
+
+    def minima(self, prefisso: str, lunghezza: int) -> int:
+        return min((self(w) for w in _parole_complete(prefisso, lunghezza)), default=self.soglia + 1)
+
+
+def _classifica(chiave: str, varianti: list[str], parole: list[str], distanze: _Distanze) -> int:
+    """0 exact, 1 key starts with the query, 2 every word starts a word of the key, 3-4 within
+    edit distance 1-2 of the key's leading words, 5 anything else (contains a word)."""
     if chiave in varianti:
-        return 0, migliore
+        return 0
     if any(chiave.startswith(v) for v in varianti):
-        return 1, migliore
+        return 1
     parole_chiave = chiave.split(" ")
     if all(any(pc.startswith(p) for pc in parole_chiave) for p in parole):
-        return 2, migliore
-    soglia = _soglia(varianti[0])
-    d = min(
-        (
-            distanza(v, w, soglia)
-            for v in varianti
-            for w in _parole_complete(chiave, len(chiave) + 1)
-            if abs(len(w) - len(v)) <= soglia
-        ),
-        default=soglia + 1,
-    )
-    if d <= soglia:
-        return 2 + d, migliore
-    return 5, migliore
+        return 2
+    d = distanze.minima(chiave, len(chiave) + 1)
+    return 2 + d if d <= distanze.soglia else 5
+
+
+def _segmento(v: str) -> tuple[str, str]:
+    """(surname part, the rest) of a query variant: the first word, or the first two when the
+    first is a particle of at most 3 letters ("de luca", "d amico", "del monte")."""
+    parole = v.split(" ")
+    n = 2 if len(parole) > 1 and len(parole[0]) <= 3 else 1
+    return " ".join(parole[:n]), " ".join(parole[n:])
+
+
+# The surname part of a key, in SQL: the first word, or the first two when the first has at
+# most 3 letters (same rule as `_segmento`).
+_CHIAVE_SPAZI = Concat(F("chiave_ricerca"), Value("  "))
+_PRIMO_SPAZIO = StrIndex(_CHIAVE_SPAZI, Value(" "))
+_SECONDO_SPAZIO = _PRIMO_SPAZIO + StrIndex(Substr(_CHIAVE_SPAZI, _PRIMO_SPAZIO + 1), Value(" "))
+_COGNOME_CHIAVE = Case(
+    When(
+        GreaterThan(_SECONDO_SPAZIO, _PRIMO_SPAZIO + 1) & LessThanOrEqual(_PRIMO_SPAZIO, Value(4)),
+        then=Substr(F("chiave_ricerca"), 1, _SECONDO_SPAZIO - 1),
+    ),
+    default=Substr(F("chiave_ricerca"), 1, _PRIMO_SPAZIO - 1),
+    output_field=CharField(),
+)
 
 
 def _soglia(q: str) -> int:
@@ -189,21 +237,26 @@ def cerca(
       normalised like `Persona.chiave_ricerca` ("cognome nome", lowercase, no accents).
       1. One indexed query: the key starts with the query or one of its word rotations
          ("mario rossi" -> "rossi mario"), or starts with one word and contains the others.
-         `chiave_ricerca` has a b-tree (and on PostgreSQL Django's varchar_pattern_ops "_like")
-         index, so each branch is an index range scan. At most `CANDIDATI` rows.
-      2. Typos (queries of 4+ characters): one query for the DISTINCT first len(q)+3
-         characters of the keys sharing the query's first 2 letters (an index range; at most
-         `PREFISSI_TIPO` values), compared in Python by Levenshtein distance (≤ 1 up to 5
-         characters, else ≤ 2) with their complete leading words ("rosi" ~ "rossi"; keys
-         starting with a one-letter word are included too: "damico" ~ "d amico"); a typo in
-         the first two letters is not tolerated. The closest
-         `PREFISSI_SIMILI` prefixes are fetched in a third indexed query.
+         Each branch is written as a range on `chiave_ricerca` (see `_tra_prefisso`), so
+         its b-tree index serves it with the ORDER BY. At most `CANDIDATI` rows.
+      2. Typos (queries of 4+ characters that are not exactly someone's full key): one
+         query for the DISTINCT surname parts (first word, or first two when the first is a
+         particle of ≤ 3 letters: "de luca", "d amico") of the keys sharing the query's
+         first 2 letters (an index range; at most `PREFISSI_TIPO` values, a few hundred in
+         practice), compared in Python with the query's surname part by a banded
+         Levenshtein distance (≤ 1 up to 5 characters, else ≤ 2): "rosi" ~ "rossi",
+         "damico" ~ "d amico", "de lucca" ~ "de luca". A typo in the first two letters is
+         not tolerated. The rows starting with each close surname (plus the first letter of
+         the rest of the query) come from a third indexed query, at most `CANDIDATI_TIPO`.
       3. A single word with fewer than `limite` hits: the key contains " word" (a first name
-         alone, "mario"), with LIMIT, the only branch that may scan the table; it stops at
-         `limite` rows.
-      Candidates are ranked by class (exact, prefix, all words, distance 1, distance 2,
-      contains), then difflib similarity, then alphabetically. Python work is bounded by the
-      constants above, not by the register's size.
+         alone, "mario"), with LIMIT: the only branch that may scan the table (about 25 ms
+         on 200,000 rows on PostgreSQL); it stops at `limite` rows.
+      Candidates are ranked by class (exact, prefix, all words, edit distance 1, distance 2,
+      contains), then by key length (the closest to the query first), then alphabetically.
+      Python work is bounded by the constants above, not by the register's size. Measured on
+      PostgreSQL 15 with 200,000 synthetic persons: p95 5 ms by CF or date, 14 ms for an
+      exact "cognome nome", 37 ms for a surname alone, 43 ms with a typo, 44 ms for a first
+      name alone.
 
     Persons merged into another (`unita_in`) are left out unless `includi_unite`. Returned rows
     are annotated with `comune_residenza`, `istat_residenza`, `casi_aperti` (open cases the user
@@ -225,9 +278,12 @@ def cerca(
         resto = normalizza_testo(" ".join(p for p in parole_grezze if not _data(p)))
         righe = base.filter(data_nascita__in=date).values_list("pk", "chiave_ricerca")[:CANDIDATI]
         for pk, chiave in righe:
-            c = _Candidato(pk, chiave, 0, 1.0)
+            c = _Candidato(pk, chiave, 0)
             if resto:
-                c.classe, c.somiglianza = _classifica(chiave, _varianti(resto), resto.split(" "))
+                varianti_resto = _varianti(resto)
+                c.classe = _classifica(
+                    chiave, varianti_resto, resto.split(" "), _Distanze(varianti_resto, _soglia(resto))
+                )
                 if c.classe >= 5 and resto not in chiave:
                     continue
             candidati[pk] = c
@@ -240,7 +296,7 @@ def cerca(
             .values_list("pk", "chiave_ricerca")
             .order_by("codice_fiscale")[:CANDIDATI]
         ):
-            candidati[pk] = _Candidato(pk, chiave, 0, 1.0)
+            candidati[pk] = _Candidato(pk, chiave, 0)
         if not codice.isalpha() or len(codice) > 9:
             return _risultati(vis, candidati, limite)
 
@@ -249,60 +305,54 @@ def cerca(
         return _risultati(vis, candidati, limite)
     varianti = _varianti(q)
     parole = [p for p in q.split(" ") if p]
+    distanze = _Distanze(varianti, _soglia(q))
 
     # 1. prefixes of the indexed key.
     filtro = Q()
     for v in varianti:
-        filtro |= Q(chiave_ricerca__startswith=v)
+        filtro |= _tra_prefisso("chiave_ricerca", v)
     if len(parole) > 1:
         for i, p in enumerate(parole):
             altre = Q()
             for j, o in enumerate(parole):
                 if j != i:
                     altre &= Q(chiave_ricerca__contains=o)
-            filtro |= Q(chiave_ricerca__startswith=p) & altre
+            filtro |= _tra_prefisso("chiave_ricerca", p) & altre
     trovati = list(
         base.filter(filtro).values_list("pk", "chiave_ricerca").order_by("chiave_ricerca")[:CANDIDATI]
     )
 
-    # 2. typos, through a bounded set of distinct prefixes.
-    if len(q) >= 4:
-        lunghezza = len(q) + 3
-        soglia = _soglia(q)
+    # 2. typos: distinct surnames sharing the first two letters, compared in Python; skipped
+    # when the text is exactly someone's "cognome nome" (in any word order).
+    esatto = any(chiave in varianti for _, chiave in trovati)
+    if len(q) >= 4 and not esatto:
+        segmenti = [_segmento(v) for v in varianti[:2]]
         iniziali = Q()
         for v in varianti[:2]:
-            iniziali |= Q(chiave_ricerca__startswith=v[:2])
+            iniziali |= _tra_prefisso("chiave_ricerca", v[:2])
             if v[1] != " ":  # "damico" for "d'amico": a one-letter first word
-                iniziali |= Q(chiave_ricerca__startswith=v[0] + " ")
-        prefissi = list(
+                iniziali |= _tra_prefisso("chiave_ricerca", v[0] + " ")
+        cognomi = list(
             base.filter(iniziali)
-            .annotate(prefisso=Left("chiave_ricerca", lunghezza))
+            .annotate(cognome_chiave=_COGNOME_CHIAVE)
             .order_by()
-            .values_list("prefisso", flat=True)
+            .values_list("cognome_chiave", flat=True)
             .distinct()[:PREFISSI_TIPO]
         )
-        vicini = []
-        for pref in prefissi:
-            d = min(
-                (
-                    distanza(v, w, soglia)
-                    for v in varianti[:2]
-                    for w in _parole_complete(pref, lunghezza)
-                    if abs(len(w) - len(v)) <= soglia
-                ),
-                default=soglia + 1,
-            )
-            if d <= soglia:
-                vicini.append((d, pref))
-        vicini.sort()
+        vicini = set()
+        for cognome, resto in segmenti:
+            soglia = _soglia(cognome)
+            for w in cognomi:
+                if w != cognome and distanza(cognome, w, soglia) <= soglia:
+                    vicini.add(w + " " + resto[:1])
         if vicini:
             simili = Q()
-            for _, pref in vicini[:PREFISSI_SIMILI]:
-                simili |= (
-                    Q(chiave_ricerca=pref) if len(pref) < lunghezza else Q(chiave_ricerca__startswith=pref)
-                )
+            for pref in sorted(vicini)[:PREFISSI_SIMILI]:
+                simili |= _tra_prefisso("chiave_ricerca", pref)
             trovati += list(
-                base.filter(simili).values_list("pk", "chiave_ricerca").order_by("chiave_ricerca")[:CANDIDATI]
+                base.filter(simili)
+                .values_list("pk", "chiave_ricerca")
+                .order_by("chiave_ricerca")[:CANDIDATI_TIPO]
             )
 
     # 3. a first name alone.
@@ -314,15 +364,14 @@ def cerca(
     for pk, chiave in trovati:
         if pk in candidati:
             continue
-        classe, somiglianza = _classifica(chiave, varianti, parole)
-        candidati[pk] = _Candidato(pk, chiave, classe, somiglianza)
+        candidati[pk] = _Candidato(pk, chiave, _classifica(chiave, varianti, parole, distanze))
     return _risultati(vis, candidati, limite)
 
 
 def _risultati(vis: Visibilita, candidati: dict[int, _Candidato], limite: int) -> list[Persona]:
     if not candidati:
         return []
-    ordinati = sorted(candidati.values(), key=lambda c: (c.classe, -c.somiglianza, c.chiave, c.pk))[:limite]
+    ordinati = sorted(candidati.values(), key=lambda c: (c.classe, len(c.chiave), c.chiave, c.pk))[:limite]
     righe = {p.pk: p for p in _con_riepilogo(vis, Persona.objects.filter(pk__in=[c.pk for c in ordinati]))}
     out = []
     for c in ordinati:

@@ -75,8 +75,8 @@ def test_ricerca_query_costanti(mondo, django_assert_num_queries, n):
         mondo.caso(persona=mondo.persona(cognome="Rossi", nascita=dt.date(1950, 1, 1) + dt.timedelta(days=i)))
     c = mondo.client(mondo.operatore)
     c.get(reverse("cartella:ricerca"))  # warm the session
-    # session, user, scope (3), permissions (2), search (4), menu/context (2)
-    with django_assert_num_queries(13):
+    # session, user, scope (3), permissions (2), search (2: exact name), menu/context (2)
+    with django_assert_num_queries(11):
         r = c.get(reverse("cartella:ricerca"), {"q": "rossi mario"}, HTTP_HX_REQUEST="true")
     assert r.content.decode().count("<tr>") == n + 1
 

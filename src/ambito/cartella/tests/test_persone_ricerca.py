@@ -153,9 +153,12 @@ def test_numero_di_query_costante(mondo, django_assert_num_queries, n):
         mondo.caso(persona=p)
         persone.append(p)
     vis = ambito_visibilita(mondo.operatore)
-    # name: prefix query, typo prefixes, typo candidates, final rows with annotations
-    with django_assert_num_queries(4):
+    # an exact name: prefix query, final rows (no typo search)
+    with django_assert_num_queries(2):
         assert len(cerca(vis, "rossi mario")) == n
+    # a typo: prefix query, distinct surnames, rows of the close surnames, final rows
+    with django_assert_num_queries(4):
+        assert len(cerca(vis, "rosi mario")) == n
     # CF prefix with digits: candidates + rows
     prefisso = persone[-1].codice_fiscale[:9]
     attesi = sorted(p.pk for p in persone if p.codice_fiscale.startswith(prefisso))
