@@ -116,6 +116,14 @@ def test_persona_fuori_ambito_404_e_negato(mondo, altro_mondo):
     assert mondo.client(mondo.operatore).get(reverse("cartella:persona", args=[999999])).status_code == 404
 
 
+def test_senza_permesso_404_e_negato(mondo):
+    p = mondo.persona()
+    for utente in (mondo.erogatore, mondo.cittadino, mondo.amministrazione):
+        r = mondo.client(utente).get(reverse("cartella:persona", args=[p.pk]))
+        assert r.status_code == 404
+    assert AccessoDati.objects.filter(oggetto_id=str(p.pk), esito="negato").count() == 3
+
+
 def test_comunale_vede_solo_i_residenti(mondo):
     residente = mondo.persona(comune=mondo.comune)
     altro = mondo.persona(comune=mondo.altro_comune)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +24,23 @@ from ..services import persone as S
 def _permesso(codice):
     def decoratore(view):
         return login_required(permission_required(codice, raise_exception=True)(view))
+
+    return decoratore
+
+
+def _lettura_o_404(codice, oggetto_tipo):
+    """For pages that open one record by id: a user without the permission gets the same 404
+    (logged "negato") as one without the record in scope, never a 403 that tells it exists."""
+
+    def decoratore(view):
+        @login_required
+        @wraps(view)
+        def interna(request, pk, *args, **kwargs):
+            if not request.user.has_perm(codice):
+                raise sel.nega_accesso(request.user, oggetto_tipo, pk)
+            return view(request, pk, *args, **kwargs)
+
+        return interna
 
     return decoratore
 
@@ -61,7 +80,7 @@ def ricerca(request):
 # --- the person's page ------------------------------------------------------------------------
 
 
-@_permesso("cartella.view_persona")
+@_lettura_o_404("cartella.view_persona", sel.TIPO_PERSONA)
 def persona(request, pk: int):
     vis = visibilita_di(request)
     d = sel.dettaglio_persona(vis, pk, utente=request.user)
@@ -200,7 +219,7 @@ def residenza_nuova(request, pk: int):
 # --- households -------------------------------------------------------------------------------
 
 
-@_permesso("cartella.view_nucleo")
+@_lettura_o_404("cartella.view_nucleo", sel.TIPO_NUCLEO)
 def nucleo(request, pk: int):
     vis = visibilita_di(request)
     n, membri = sel.dettaglio_nucleo(vis, pk, utente=request.user)
