@@ -40,6 +40,7 @@ from ambito.cartella.models import (
     VersioneProgetto,
     VoceDiario,
 )
+from ambito.cartella.persone_testo import chiave_ricerca
 from ambito.catalogo.models import Servizio
 from ambito.core.models import Ambito, Utente
 from ambito.core.services import registra_evento
@@ -245,7 +246,7 @@ def carica_sintetici(
                 nato_estero=p.nato_estero,
                 cittadinanza=cittadinanze.get(p.cittadinanza, ""),
                 telefono=p.telefono,
-                chiave_ricerca=_chiave(p.cognome, p.nome),
+                chiave_ricerca=chiave_ricerca(p.cognome, p.nome),
             )
             for p in gen_persone
         ]
@@ -338,13 +339,6 @@ def carica_sintetici(
             dopo=conti,
         )
     return conti
-
-
-def _chiave(cognome: str, nome: str) -> str:
-    import unicodedata
-
-    testo = unicodedata.normalize("NFKD", f"{cognome} {nome}")
-    return "".join(c for c in testo if not unicodedata.combining(c)).lower()
 
 
 def _casi(

@@ -16,6 +16,7 @@ from django.test import Client
 
 from ambito.cartella.codice_fiscale import genera
 from ambito.cartella.models import Caso, EventoCaso, Intervento, OperatoreCaso, Persona, Residenza
+from ambito.cartella.persone_testo import chiave_ricerca
 from ambito.catalogo.models import Servizio
 from ambito.core.models import Ambito
 from ambito.fondi.models import Fondo
@@ -108,7 +109,7 @@ class Mondo:
             codice_belfiore_nascita="F205",
             luogo_nascita="Milano",
             cittadinanza="100",
-            chiave_ricerca=f"{cognome} {nome}".lower(),
+            chiave_ricerca=chiave_ricerca(cognome, nome),
         )
         comune = comune or self.comune
         Residenza.objects.create(

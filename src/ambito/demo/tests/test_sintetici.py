@@ -73,3 +73,21 @@ def test_loading_twice_adds_nothing(demo_piccolo, settings):
         Persona.objects.filter(ambito=ambito).count(),
         Erogazione.objects.filter(ambito=ambito).count(),
     ) == prima
+
+
+def test_synthetic_persons_are_found_by_the_search_as_typed(demo_piccolo):
+    from ambito.cartella.selectors.persone import cerca
+    from ambito.core.models import Utente
+    from ambito.utenti.selectors import ambito_visibilita
+
+    ambito, _ = demo_piccolo
+    vis = ambito_visibilita(Utente.objects.get(username="direzione"))
+    persone = list(Persona.objects.filter(ambito=ambito).order_by("pk"))
+    difficili = [p for p in persone if "'" in p.cognome + p.nome or not (p.cognome + p.nome).isascii()]
+    assert difficili, "the sample should contain names with apostrophes or accents"
+    from ambito.cartella.persone_testo import chiave_ricerca
+
+    assert all(p.chiave_ricerca == chiave_ricerca(p.cognome, p.nome) for p in persone)
+    for p in difficili + persone[:20]:
+        trovati = cerca(vis, f"{p.cognome} {p.nome}")
+        assert p in trovati, (p.cognome, p.nome)
