@@ -12,6 +12,8 @@ class CartellaConfig(AppConfig):
 
         menu.registra("Cartella sociale", "cartella:ricerca", permesso="cartella.view_persona", ordine=5)
         menu.registra("Scadenze", "cartella:scadenze", permesso="cartella.view_caso", ordine=6)
+        # Who records hours and visits (operators, and providers, who have no other way in).
+        menu.registra("Interventi", "cartella:miei_interventi", permesso="cartella.add_attivita", ordine=7)
 
         # Which roles may touch the case record at all; *which* records is decided by
         # cartella.selectors.visibilita, per user.
