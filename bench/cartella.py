@@ -95,9 +95,8 @@ def esegui(connection) -> int:
         f"{conti['erogazioni']:,} erogazioni, {conti['diario']:,} voci di diario "
         f"in {time.perf_counter() - t0:.0f} s"
     )
-    if connection.vendor == "postgresql":
-        with conn.cursor() as cur:
-            cur.execute("ANALYZE")
+    with conn.cursor() as cur:  # planner statistics after a bulk load, as autovacuum would
+        cur.execute("ANALYZE")
 
     direzione = Utente.objects.get(username="direzione")
     vis = ambito_visibilita(direzione)

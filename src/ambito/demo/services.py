@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from ambito.catalogo.models import Servizio
 from ambito.catalogo.services import carica_catalogo_da_file
@@ -224,6 +224,8 @@ def _sintetici(ambito: Ambito, persone: int, rapporto: Rapporto) -> None:
         rapporto("Cartelle sintetiche: già presenti")
         return
     conti = carica_sintetici(ambito=ambito, persone=persone)
+    with connection.cursor() as cur:  # planner statistics after the bulk load (SQLite has no autovacuum)
+        cur.execute("ANALYZE")
     rapporto(
         "Cartelle sintetiche: {persone} persone, {nuclei} nuclei, {isee} ISEE, {casi} prese in carico, "
         "{progetti} progetti, {erogazioni} erogazioni, {diario} voci di diario".format(**conti)

@@ -113,6 +113,8 @@ class Caso(RecordCartella):
         indexes = [
             models.Index(fields=["ambito", "servizio"]),
             models.Index(fields=["ambito", "comune_responsabile"]),
+            # "open cases of this person": the search annotates it on every result row.
+            models.Index(fields=["persona", "chiuso_il"]),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,11 @@ class Persona(RecordCartella):
         constraints = [
             models.UniqueConstraint(fields=["ambito", "codice_fiscale"], name="persona_cf_unico_per_ambito"),
         ]
-        indexes = [models.Index(fields=["ambito", "data_nascita"])]
+        indexes = [
+            models.Index(fields=["ambito", "data_nascita"]),
+            # Name search: prefix ranges on the key within one Ambito.
+            models.Index(fields=["ambito", "chiave_ricerca"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cognome} {self.nome}"
