@@ -19,6 +19,7 @@ from ambito.catalogo.models import Target
 from ambito.core.services import istantanea, registra_accesso, registra_evento
 from ambito.territorio.models import TipoEnte
 from ambito.utenti import ruoli as R
+from ambito.utenti.models import Team
 
 from ..models import (
     Accesso,
@@ -200,6 +201,10 @@ def apri_caso(
     if servizio is None:
         raise ValidationError({"servizio": "Indicare il servizio."})
     _stesso_ambito(team, ambito_id, "team", "Indicare un'équipe dell'Ambito.")
+    if team is None:
+        # The service's own team, when it has exactly one (the minors' équipe for MINORI).
+        squadre = list(Team.objects.filter(ambito_id=ambito_id, servizio=servizio)[:2])
+        team = squadre[0] if len(squadre) == 1 else None
     _comune_dell_ambito(comune_responsabile, ambito_id, "comune_responsabile")
     if comune_responsabile is None:
         comune_responsabile = comune_di_residenza(persona, data_apertura)

@@ -312,3 +312,18 @@ def test_break_the_glass(mondo):
     S.segna_straordinario_visto(accesso=a, attore=mondo.coordinatore)
     a.refresh_from_db()
     assert a.visto_da == mondo.coordinatore and a.visto_il is not None
+
+
+def test_a_new_case_gets_the_service_team_when_there_is_only_one(mondo):
+    from ambito.cartella.services.casi import apri_caso
+
+    persona = mondo.persona(cognome="Verdi", nascita=dt.date(2015, 5, 5))
+    caso = apri_caso(
+        persona=persona, servizio=mondo.minori, data_apertura=dt.date(2025, 3, 1), attore=mondo.operatore
+    )
+    assert caso.team == mondo.team
+    adulto = mondo.persona(cognome="Neri")
+    caso_sad = apri_caso(
+        persona=adulto, servizio=mondo.sad, data_apertura=dt.date(2025, 3, 1), attore=mondo.operatore_sad
+    )
+    assert caso_sad.team is None  # SAD has no team

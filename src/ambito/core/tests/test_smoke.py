@@ -29,3 +29,10 @@ def test_snapshot_of_a_file_field_is_its_stored_name():
 
     campo = FieldFile(None, field=type("F", (), {"storage": None})(), name="cartella/x.pdf")
     assert _jsonable(campo) == "cartella/x.pdf"
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_in_italian(client):
+    r = client.get("/non-esiste/")
+    assert r.status_code == 404
+    assert "Pagina non trovata" in r.content.decode()
