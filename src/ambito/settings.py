@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ambito.utenti",
     "ambito.fondi",
     "ambito.cartella",
+    "ambito.gestione",
     "ambito.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("territorio/", include("ambito.territorio.urls")),
     path("catalogo/", include("ambito.catalogo.urls")),
     path("cartella/", include("ambito.cartella.urls")),
+    path("gestione/", include("ambito.gestione.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

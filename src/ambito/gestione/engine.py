@@ -1,0 +1,1 @@
+"""Pure arithmetic of the riparto (no Django): see the riparto issue."""
