@@ -1,1 +1,510 @@
-"""Pure arithmetic of the riparto (no Django): see the riparto issue."""
+"""Pure arithmetic of the riparto (no Django): see the riparto issue and docs/formats/riparto.md.
+
+For each service: total cost = direct cost + overhead; the funds offset it; what is left (the
+Comuni's share) is split among the Comuni that confer the service by the service's method, then
+rounded to the euro by largest remainder (Hamilton) so that every column sums exactly to its
+rounded total. Every (Comune, service) amount carries a `Spiegazione`.
+
+All money is `Decimal`; nothing here touches a database, a file or Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+ZERO = Decimal(0)
+UNO = Decimal(1)
+
+# Method names: the values of `ambito.catalogo.models.MetodoRiparto` (kept in sync by a test).
+CAPITARIA = "capitaria"
+CAPITARIA_E_CONSUMO = "capitaria_e_consumo"
+CAPITARIA_NETTO_TARIFFE = "capitaria_netto_tariffe"
+CAPITARIA_EELL_PIU_SCUOLE = "capitaria_eell_piu_scuole"
+CAPITARIA_PIU_INDIRETTA_SU_CONSUMO = "capitaria_piu_indiretta_su_consumo"
+CONSUMO = "consumo"
+CONSUMO_VALIDATO_UDV = "consumo_validato_udv"
+CONSUMO_FINO_CAPIENZA = "consumo_fino_capienza"
+CONSUMO_VALIDATO_UDV_FINO_CAPIENZA = "consumo_validato_udv_fino_capienza"
+CENTO_PER_CENTO_COMUNE = "cento_per_cento_comune"
+PACCHETTO_FISSO = "pacchetto_fisso"
+TARIFFA_PER_UNITA = "tariffa_per_unita"
+ATTESE_PROGETTUALI = "attese_progettuali"
+ATTESE_REGIONALI = "attese_regionali"
+ATTESE_DISTRETTUALI = "attese_distrettuali"
+
+METODI_CAPITARI = frozenset({CAPITARIA, CAPITARIA_NETTO_TARIFFE, CAPITARIA_EELL_PIU_SCUOLE})
+METODI_CONSUMO = frozenset(
+    {CONSUMO, CONSUMO_VALIDATO_UDV, CONSUMO_FINO_CAPIENZA, CONSUMO_VALIDATO_UDV_FINO_CAPIENZA}
+)
+METODI_MISTI = frozenset({CAPITARIA_E_CONSUMO, CAPITARIA_PIU_INDIRETTA_SU_CONSUMO})
+METODI_PACCHETTO = frozenset({PACCHETTO_FISSO, ATTESE_PROGETTUALI, ATTESE_REGIONALI, ATTESE_DISTRETTUALI})
+METODI = (
+    METODI_CAPITARI
+    | METODI_CONSUMO
+    | METODI_MISTI
+    | METODI_PACCHETTO
+    | {CENTO_PER_CENTO_COMUNE, TARIFFA_PER_UNITA}
+)
+
+DESCRIZIONE_METODO = {
+    CAPITARIA: "quota capitaria",
+    CAPITARIA_NETTO_TARIFFE: "quota capitaria al netto delle tariffe",
+    CAPITARIA_EELL_PIU_SCUOLE: "quota capitaria (parte EE.LL.)",
+    CAPITARIA_E_CONSUMO: "quota capitaria e consumo",
+    CAPITARIA_PIU_INDIRETTA_SU_CONSUMO: "quota capitaria e ripartizione indiretta sul consumo",
+    CONSUMO: "al consumo",
+    CONSUMO_VALIDATO_UDV: "al consumo validato dall'Unità di Valutazione",
+    CONSUMO_FINO_CAPIENZA: "al consumo sino a capienza del fondo",
+    CONSUMO_VALIDATO_UDV_FINO_CAPIENZA: "validato UdV, al consumo sino a capienza del fondo",
+    CENTO_PER_CENTO_COMUNE: "100% a un Comune",
+    PACCHETTO_FISSO: "pacchetto fisso",
+    TARIFFA_PER_UNITA: "tariffa × unità",
+    ATTESE_PROGETTUALI: "secondo le attese progettuali",
+    ATTESE_REGIONALI: "secondo le attese regionali",
+    ATTESE_DISTRETTUALI: "secondo le attese distrettuali",
+}
+
+
+class ErroreRiparto(ValueError):
+    """The inputs cannot be split; `errori` lists every problem found, in Italian."""
+
+    def __init__(self, errori: list[str]):
+        self.errori = list(errori)
+        super().__init__("; ".join(self.errori))
+
+
+# ---------------------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Servizio:
+    codice: str
+    nome: str
+    metodo: str
+    porta_costi_indiretti: bool = True
+    costi_indiretti_speciali: Decimal | None = None  # replaces the share of the overhead pool
+    data_popolazione: str = ""  # the key of the population snapshot (e.g. "2022-01-01")
+    quota_capitaria: Decimal | None = None  # mixed methods: the fraction split per capita (0..1)
+
+
+@dataclass(frozen=True)
+class Fondo:
+    """An amount of a fund assigned to a service; `comuni` empty = it offsets the whole service."""
+
+    codice: str
+    servizio: str
+    importo: Decimal
+    comuni: frozenset[str] = frozenset()
+
+    @property
+    def vincolato(self) -> bool:
+        return bool(self.comuni)
+
+
+@dataclass(frozen=True)
+class Tariffa:
+    """A Comune (typically not a member) buying units of a service at a tariff."""
+
+    servizio: str
+    comune: str
+    tariffa: Decimal
+    unita: Decimal
+
+    @property
+    def importo(self) -> Decimal:
+        return self.tariffa * self.unita
+
+
+@dataclass(frozen=True)
+class DatiRiparto:
+    servizi: tuple[Servizio, ...]
+    costi_diretti: Mapping[str, Decimal]
+    conferimenti: Mapping[str, frozenset[str]]  # service -> Comuni that confer it
+    fondi: tuple[Fondo, ...] = ()
+    costi_indiretti: Decimal | None = None  # the overhead pool, split pro rata to direct cost
+    aliquota_costi_indiretti: Decimal | None = None  # or a rate on the direct cost
+    popolazione: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)  # date -> Comune -> n
+    popolazione_servizio: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)  # override
+    consumi: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)  # (service, Comune) -> units
+    pacchetti: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)  # (service, Comune) -> €
+    tariffe: tuple[Tariffa, ...] = ()
+    nomi_comuni: Mapping[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class Parte:
+    """One component of a Comune's gross share: weight / total weight × amount split."""
+
+    descrizione: str  # "abitanti", "unità", "pacchetto", "tariffa × unità", "100%"
+    peso: Decimal
+    totale_pesi: Decimal
+    importo_ripartito: Decimal
+    importo: Decimal
+
+    @property
+    def quota(self) -> Decimal:
+        return self.peso / self.totale_pesi if self.totale_pesi else ZERO
+
+
+@dataclass(frozen=True)
+class Spiegazione:
+    comune: str
+    servizio: str
+    metodo: str
+    parti: tuple[Parte, ...]
+    quota_fondi_generali: Decimal  # the Comune's portion of the unrestricted funds (informative)
+    lordo: Decimal  # the share before restricted funds
+    fondi_vincolati: tuple[tuple[str, Decimal], ...]
+    non_arrotondato: Decimal
+    arrotondamento: Decimal
+    importo: int
+    nota: str = ""
+
+
+@dataclass(frozen=True)
+class RigaProspetto:
+    servizio: str
+    nome: str
+    diretti: Decimal
+    indiretti: Decimal
+    totale: Decimal
+    fondi: tuple[tuple[str, Decimal], ...]
+    comuni: Decimal  # the Comuni's share (unrounded)
+    comuni_arrotondato: int
+
+
+@dataclass(frozen=True)
+class Risultato:
+    prospetto: tuple[RigaProspetto, ...]
+    importi: Mapping[tuple[str, str], int]  # (Comune, service) -> €
+    spiegazioni: Mapping[tuple[str, str], Spiegazione]
+    comuni: tuple[str, ...]
+    servizi: tuple[str, ...]
+
+    def totale_servizio(self, servizio: str) -> int:
+        return sum(v for (_c, s), v in self.importi.items() if s == servizio)
+
+    def totale_comune(self, comune: str) -> int:
+        return sum(v for (c, _s), v in self.importi.items() if c == comune)
+
+    @property
+    def totale(self) -> int:
+        return sum(self.importi.values())
+
+    def righe(self):
+        """(Comune, service, €) in a stable order: by Comune code, then by service order."""
+        ordine = {s: i for i, s in enumerate(self.servizi)}
+        return sorted(((c, s, v) for (c, s), v in self.importi.items()), key=lambda r: (r[0], ordine[r[1]]))
+
+
+# ------------------------------------------------------------------------------------- rounding
+
+
+def arrotonda_euro(x: Decimal) -> int:
+    return int(x.quantize(UNO, rounding=ROUND_HALF_UP))
+
+
+def hamilton(quote: Mapping[str, Decimal], totale: int) -> dict[str, int]:
+    """Round `quote` to integers summing to `totale` by largest remainder; ties by key."""
+    base = {k: int(v.to_integral_value(rounding=ROUND_FLOOR)) for k, v in quote.items()}
+    resto = totale - sum(base.values())
+    if resto < 0 or resto > len(quote):
+        raise ErroreRiparto(
+            [f"arrotondamento impossibile: {totale} su quote che sommano {sum(quote.values())}"]
+        )
+    ordine = sorted(quote, key=lambda k: (-(quote[k] - base[k]), k))
+    for k in ordine[:resto]:
+        base[k] += 1
+    return base
+
+
+# ----------------------------------------------------------------------------------------- core
+
+
+def costi_indiretti_per_servizio(dati: DatiRiparto) -> dict[str, Decimal]:
+    """Overhead per service: the special amount, or the pool pro rata to the direct cost, or the rate."""
+    portano = [s for s in dati.servizi if s.porta_costi_indiretti and s.costi_indiretti_speciali is None]
+    base = sum((dati.costi_diretti.get(s.codice, ZERO) for s in portano), ZERO)
+    out: dict[str, Decimal] = {}
+    for s in dati.servizi:
+        diretti = dati.costi_diretti.get(s.codice, ZERO)
+        if s.costi_indiretti_speciali is not None:
+            out[s.codice] = s.costi_indiretti_speciali
+        elif not s.porta_costi_indiretti:
+            out[s.codice] = ZERO
+        elif dati.costi_indiretti is not None:
+            out[s.codice] = dati.costi_indiretti * diretti / base if base else ZERO
+        elif dati.aliquota_costi_indiretti is not None:
+            out[s.codice] = dati.aliquota_costi_indiretti * diretti
+        else:
+            out[s.codice] = ZERO
+    return out
+
+
+def _valida(dati: DatiRiparto, indiretti: Mapping[str, Decimal]) -> list[str]:
+    errori: list[str] = []
+    codici = [s.codice for s in dati.servizi]
+    if len(set(codici)) != len(codici):
+        errori.append("codici di servizio duplicati")
+    noti = set(codici)
+    for s in dati.servizi:
+        if s.metodo not in METODI:
+            errori.append(f"servizio {s.codice}: metodo di riparto sconosciuto «{s.metodo}»")
+        if s.metodo in METODI_MISTI and (s.quota_capitaria is None or not ZERO <= s.quota_capitaria <= UNO):
+            errori.append(f"servizio {s.codice}: il metodo misto richiede una quota capitaria tra 0 e 1")
+    for chiave, v in dati.costi_diretti.items():
+        if v < 0:
+            errori.append(f"servizio {chiave}: costo diretto negativo")
+    for f in dati.fondi:
+        if f.servizio not in noti:
+            errori.append(f"fondo {f.codice}: servizio sconosciuto {f.servizio}")
+        if f.importo < 0:
+            errori.append(f"fondo {f.codice} sul servizio {f.servizio}: importo negativo")
+    for s, c in list(dati.consumi) + list(dati.pacchetti):
+        if s not in noti:
+            errori.append(f"servizio sconosciuto {s} (consumi o pacchetti del Comune {c})")
+        elif c not in dati.conferimenti.get(s, frozenset()):
+            errori.append(f"il Comune {c} non conferisce il servizio {s} ma ha consumi o pacchetti")
+    for (s, c), v in list(dati.consumi.items()) + list(dati.pacchetti.items()):
+        if v < 0:
+            errori.append(f"servizio {s}, Comune {c}: valore negativo")
+    for t in dati.tariffe:
+        if t.servizio not in noti:
+            errori.append(f"tariffa del Comune {t.comune}: servizio sconosciuto {t.servizio}")
+        if t.tariffa < 0 or t.unita < 0:
+            errori.append(f"tariffa del Comune {t.comune} sul servizio {t.servizio}: valore negativo")
+    for s in dati.servizi:
+        totale = dati.costi_diretti.get(s.codice, ZERO) + indiretti.get(s.codice, ZERO)
+        fondi = sum((f.importo for f in dati.fondi if f.servizio == s.codice), ZERO)
+        if fondi > totale:
+            errori.append(
+                f"servizio {s.codice}: i fondi ({fondi}) superano il costo totale "
+                f"({totale.quantize(Decimal('0.01'))})"
+            )
+    return errori
+
+
+def calcola(dati: DatiRiparto) -> Risultato:
+    """The riparto of every service; raises `ErroreRiparto` listing every problem."""
+    indiretti = costi_indiretti_per_servizio(dati)
+    errori = _valida(dati, indiretti)
+    if errori:
+        raise ErroreRiparto(errori)
+
+    prospetto: list[RigaProspetto] = []
+    importi: dict[tuple[str, str], int] = {}
+    spiegazioni: dict[tuple[str, str], Spiegazione] = {}
+    for s in dati.servizi:
+        try:
+            riga, sp = _calcola_servizio(dati, s, indiretti[s.codice])
+        except ErroreRiparto as e:
+            errori.extend(e.errori)
+            continue
+        prospetto.append(riga)
+        for c, x in sp.items():
+            importi[(c, s.codice)] = x.importo
+            spiegazioni[(c, s.codice)] = x
+    if errori:
+        raise ErroreRiparto(errori)
+    comuni = tuple(sorted({c for c, _s in importi}))
+    risultato = Risultato(
+        prospetto=tuple(prospetto),
+        importi=importi,
+        spiegazioni=spiegazioni,
+        comuni=comuni,
+        servizi=tuple(s.codice for s in dati.servizi),
+    )
+    _verifica_identita(risultato)
+    return risultato
+
+
+def _verifica_identita(r: Risultato) -> None:
+    for riga in r.prospetto:
+        if riga.diretti + riga.indiretti != riga.totale:
+            raise AssertionError(f"{riga.servizio}: diretti + indiretti ≠ totale")
+        if sum((v for _f, v in riga.fondi), ZERO) + riga.comuni != riga.totale:
+            raise AssertionError(f"{riga.servizio}: fondi + comuni ≠ totale")
+        if r.totale_servizio(riga.servizio) != riga.comuni_arrotondato:
+            raise AssertionError(f"{riga.servizio}: la colonna non quadra")
+    if sum(riga.comuni_arrotondato for riga in r.prospetto) != r.totale:
+        raise AssertionError("il totale generale non quadra")
+
+
+def _calcola_servizio(
+    dati: DatiRiparto, s: Servizio, indiretti: Decimal
+) -> tuple[RigaProspetto, dict[str, Spiegazione]]:
+    diretti = dati.costi_diretti.get(s.codice, ZERO)
+    totale = diretti + indiretti
+    fondi = [f for f in dati.fondi if f.servizio == s.codice]
+    generali = sum((f.importo for f in fondi if not f.vincolato), ZERO)
+    netto = totale - generali  # what the Comuni pay before restricted funds
+    partecipanti = sorted(dati.conferimenti.get(s.codice, frozenset()))
+
+    # 1. fixed charges first: tariff × units (also for non-conferring Comuni) and packages
+    fissi: dict[str, list[Parte]] = {}
+    for t in dati.tariffe:
+        if t.servizio == s.codice and s.metodo != TARIFFA_PER_UNITA:
+            fissi.setdefault(t.comune, []).append(
+                Parte("tariffa × unità", t.unita, t.tariffa, t.importo, t.importo)
+            )
+    if s.metodo not in METODI_PACCHETTO:
+        for c in partecipanti:
+            p = dati.pacchetti.get((s.codice, c))
+            if p:
+                fissi.setdefault(c, []).append(Parte("pacchetto", p, p, p, p))
+    somma_fissi = sum((x.importo for parti in fissi.values() for x in parti), ZERO)
+    da_ripartire = netto - somma_fissi
+    if da_ripartire < 0:
+        raise ErroreRiparto(
+            [f"servizio {s.codice}: tariffe e pacchetti ({somma_fissi}) superano il costo al netto dei fondi"]
+        )
+
+    # 2. the method splits the rest among the participating Comuni
+    parti = _parti_metodo(dati, s, partecipanti, da_ripartire)
+    for c, lista in fissi.items():
+        parti.setdefault(c, []).extend(lista)
+    lordo = {c: sum((x.importo for x in lista), ZERO) for c, lista in parti.items()}
+
+    # 3. restricted funds lower only the eligible Comuni's shares, pro rata to them
+    vincolati: dict[str, list[tuple[str, Decimal]]] = {c: [] for c in lordo}
+    residuo = dict(lordo)
+    for f in fondi:
+        if not f.vincolato:
+            continue
+        ammessi = [c for c in sorted(residuo) if c in f.comuni]
+        base = sum((residuo[c] for c in ammessi), ZERO)
+        if f.importo > base:
+            raise ErroreRiparto(
+                [
+                    f"servizio {s.codice}: il fondo vincolato {f.codice} ({f.importo}) supera la quota dei "
+                    f"Comuni ammessi ({base.quantize(Decimal('0.01'))})"
+                ]
+            )
+        for c in ammessi:
+            quota = f.importo * residuo[c] / base if base else ZERO
+            residuo[c] -= quota
+            vincolati[c].append((f.codice, quota))
+
+    comuni_totale = totale - sum((f.importo for f in fondi), ZERO)
+    arrotondato = arrotonda_euro(comuni_totale)
+    if residuo:
+        interi = hamilton(residuo, arrotondato)
+    elif arrotondato != 0:
+        raise ErroreRiparto(
+            [f"servizio {s.codice}: {arrotondato} € da ripartire ma nessun Comune lo conferisce"]
+        )
+    else:
+        interi = {}
+    base_generali = sum(lordo.values(), ZERO)
+    spiegazioni = {
+        c: Spiegazione(
+            comune=c,
+            servizio=s.codice,
+            metodo=s.metodo,
+            parti=tuple(parti[c]),
+            quota_fondi_generali=(generali * lordo[c] / base_generali) if base_generali else ZERO,
+            lordo=lordo[c],
+            fondi_vincolati=tuple(vincolati[c]),
+            non_arrotondato=residuo[c],
+            arrotondamento=Decimal(interi[c]) - residuo[c],
+            importo=interi[c],
+        )
+        for c in residuo
+    }
+    riga = RigaProspetto(
+        servizio=s.codice,
+        nome=s.nome,
+        diretti=diretti,
+        indiretti=indiretti,
+        totale=totale,
+        fondi=tuple((f.codice, f.importo) for f in fondi),
+        comuni=comuni_totale,
+        comuni_arrotondato=arrotondato,
+    )
+    return riga, spiegazioni
+
+
+def _pesi(importo: Decimal, pesi: Mapping[str, Decimal], descrizione: str) -> dict[str, list[Parte]]:
+    tot = sum(pesi.values(), ZERO)
+    return {
+        c: [Parte(descrizione, p, tot, importo, importo * p / tot if tot else ZERO)] for c, p in pesi.items()
+    }
+
+
+def _popolazione(dati: DatiRiparto, s: Servizio, partecipanti: list[str]) -> dict[str, Decimal]:
+    snap = dati.popolazione.get(s.data_popolazione, {})
+    out: dict[str, Decimal] = {}
+    errori = []
+    for c in partecipanti:
+        if (s.codice, c) in dati.popolazione_servizio:
+            out[c] = dati.popolazione_servizio[(s.codice, c)]
+        elif c in snap:
+            out[c] = snap[c]
+        else:
+            errori.append(
+                f"servizio {s.codice}: manca la popolazione del Comune {c} al {s.data_popolazione or '?'}"
+            )
+    if errori:
+        raise ErroreRiparto(errori)
+    return out
+
+
+def _parti_metodo(
+    dati: DatiRiparto, s: Servizio, partecipanti: list[str], importo: Decimal
+) -> dict[str, list[Parte]]:
+    if not partecipanti:
+        if importo:
+            raise ErroreRiparto(
+                [f"servizio {s.codice}: {importo} € da ripartire ma nessun Comune lo conferisce"]
+            )
+        return {}
+
+    def consumi() -> dict[str, Decimal]:
+        return {c: dati.consumi.get((s.codice, c), ZERO) for c in partecipanti}
+
+    def richiedi(pesi: Mapping[str, Decimal], quanto: Decimal, cosa: str) -> None:
+        if quanto and not sum(pesi.values(), ZERO):
+            raise ErroreRiparto([f"servizio {s.codice}: {cosa} dei Comuni partecipanti sono tutti zero"])
+
+    if s.metodo in METODI_CAPITARI:
+        pop = _popolazione(dati, s, partecipanti)
+        richiedi(pop, importo, "gli abitanti")
+        return _pesi(importo, pop, "abitanti")
+    if s.metodo in METODI_CONSUMO:
+        u = consumi()
+        richiedi(u, importo, "i consumi")
+        return _pesi(importo, u, "unità")
+    if s.metodo in METODI_MISTI:
+        alfa = s.quota_capitaria if s.quota_capitaria is not None else UNO
+        pop = _popolazione(dati, s, partecipanti)
+        u = consumi()
+        richiedi(pop, importo * alfa, "gli abitanti")
+        richiedi(u, importo * (UNO - alfa), "i consumi")
+        a = _pesi(importo * alfa, pop, "abitanti")
+        b = _pesi(importo * (UNO - alfa), u, "unità")
+        return {c: a[c] + b[c] for c in partecipanti}
+    if s.metodo == CENTO_PER_CENTO_COMUNE:
+        if len(partecipanti) != 1:
+            raise ErroreRiparto(
+                [
+                    f"servizio {s.codice}: il metodo 100% a un Comune richiede un solo Comune, "
+                    f"trovati {len(partecipanti)}"
+                ]
+            )
+        return {partecipanti[0]: [Parte("100%", UNO, UNO, importo, importo)]}
+    if s.metodo == TARIFFA_PER_UNITA:
+        pesi = {c: ZERO for c in partecipanti}
+        for t in dati.tariffe:
+            if t.servizio == s.codice:
+                pesi[t.comune] = pesi.get(t.comune, ZERO) + t.importo
+        richiedi(pesi, importo, "gli importi tariffa × unità")
+        return _pesi(importo, pesi, "tariffa × unità (€)")
+    # packages (pacchetto fisso, attese): the amounts, rescaled to what is to be paid
+    pesi = {c: dati.pacchetti.get((s.codice, c), ZERO) for c in partecipanti}
+    richiedi(pesi, importo, "i pacchetti")
+    return _pesi(importo, pesi, "pacchetto (€)")
