@@ -345,3 +345,179 @@ def annulla_movimento(*, attore, movimento: MovimentoFondo, motivo: str) -> Movi
         attore=attore, azione="fondi.annulla_movimento", oggetto=mov, prima=prima, dopo=istantanea(mov)
     )
     return mov
+
+
+# --- demo data: the 2023 funds of A.S.S.E.MI. from the published documents ----------------------
+
+# The funds the demo uses (same codes and names as ambito.demo.sintetici.FONDI, which this app
+# may not import): created when missing.
+FONDI_DEMO = {
+    "FNPS": ("Fondo nazionale politiche sociali", TipoFondo.STATALE),
+    "FSR": ("Fondo sociale regionale", TipoFondo.REGIONALE),
+    "FSR_PAULLO": ("Fondo sociale regionale – quota Distretto Paullese", TipoFondo.REGIONALE),
+    "B6": ("Fondo regionale minori (B6)", TipoFondo.REGIONALE),
+    "FNA": ("Fondo non autosufficienza", TipoFondo.STATALE),
+    "POTENZIAMENTO": ("Fondo potenziamento", TipoFondo.STATALE),
+    "REGIONE_STATO": ("Altri fondi regionali e statali", TipoFondo.REGIONALE),
+}
+
+# Piano Programma 2023, Allegato 7, row "Totale voci" (000 §5.12, L3803): each fund's 2023 total.
+ASSEGNAZIONI_2023 = {
+    "FNPS": Decimal("617000"),
+    "FSR": Decimal("570450"),
+    "FSR_PAULLO": Decimal("15366"),
+    "B6": Decimal("154793"),
+    "FNA": Decimal("295000"),
+    "POTENZIAMENTO": Decimal("202086"),
+    "REGIONE_STATO": Decimal("2651202"),
+}
+
+# Allegato 7 2023 rows (000 §5.12) whose service exists in the demo catalogue
+# (src/ambito/demo/data/catalogo.json): (source line, row label, service code, {fund: amount}).
+# Rows without a catalogue service are not destined: Sperimentazione PIPPI (L3757, REGIONE_STATO
+# 4.388), Costi nuova sede (L3791, REGIONE_STATO 10.183), Altri costi indiretti non coperti da
+# comuni (L3801, POTENZIAMENTO 49.727): they stay "da destinare" on the fund page.
+DESTINAZIONI_2023 = [
+    ("L3741", "Centro affido fam.", "CAT", {"POTENZIAMENTO": 39533}),
+    ("L3745", "Educativa territoriale III Polo", "MINORI", {"FSR": 89373, "FSR_PAULLO": 10625}),
+    (
+        "L3747",
+        "Collocamenti etero familiari III Polo",
+        "COLLOCAMENTI",
+        {"FNPS": 56581, "FSR": 42919, "FSR_PAULLO": 4741, "B6": 50677},
+    ),
+    ("L3749", "PRIMO POLO + educativa territoriale I Polo", "MINORI", {"FSR": 72127}),
+    (
+        "L3751",
+        "Collocamenti etero familiari I Polo",
+        "COLLOCAMENTI",
+        {"FNPS": 60043, "FSR": 86375, "B6": 87499},
+    ),
+    ("L3753", "Incontriamoci qui - Spazio Neutro", "IQ", {"FNPS": 7500}),
+    ("L3755", "A scuola insieme", "ASI", {"FNPS": 95210}),
+    ("L3759", 'Housing sociale "Casa delle mamme"', "CASA_MAMME", {"FNPS": 17000, "REGIONE_STATO": 17808}),
+    ("L3761", "SAD", "SAD", {"FNPS": 167440}),
+    ("L3767", "Fondi N.A. B2", "MISURE_NA", {"FNA": 245000}),
+    ("L3769", "Voucher disabili ADH", "ADH", {"FNA": 50000}),
+    ("L3771", "Fondo Care giver a beneficiari B2", "MISURE_NA", {"REGIONE_STATO": 44000}),
+    ("L3773", "Ed. spec. HP", "AES", {"FNPS": 30000, "FSR": 17000}),
+    ("L3775", "Tempo libero psichiatria e residenzialità", "PSICHIATRIA", {"FNPS": 5030}),
+    ("L3779", "Csiol", "CSIOL", {"FNPS": 14964}),
+    ("L3781", "Servizio prot. giuridica", "PROT_GIURIDICA", {"FNPS": 12982}),
+    ("L3783", "SAI ampliamento", "SAI", {"REGIONE_STATO": 258912}),
+    ("L3785", "SAI ordinario", "SAI", {"REGIONE_STATO": 204496}),
+    ("L3787", "SSP", "SSP", {"FNPS": 23000}),
+    ("L3789", "Ufficio di piano", "UDP", {"FNPS": 33660, "POTENZIAMENTO": 76468, "REGIONE_STATO": 7800}),
+    (
+        "L3795",
+        "Attività gestione fondi",
+        "GEST_FONDI",
+        {"FNPS": 73238, "FSR": 262656, "B6": 16617, "REGIONE_STATO": 716626},
+    ),
+    (
+        "L3797",
+        "Attività progettazione/erogazione fondi",
+        "PROGETTAZIONE",
+        {"FNPS": 20352, "POTENZIAMENTO": 36358, "REGIONE_STATO": 1386989},
+    ),
+]
+
+# FSR Paullo lowers only Paullo's contribution (000 §5.12): destined to Paullo alone.
+COMUNI_RISTRETTI = {"FSR_PAULLO": ("015169",)}  # Paullo, ISTAT code
+
+NUMERO_ALLEGATO7 = "Piano Programma 2023 – Allegato 7"
+
+
+@transaction.atomic
+def carica_fondi_demo(*, ambito, attore=None) -> dict[str, int]:
+    """Record the funds of A.S.S.E.MI. from the published documents. Idempotent: what exists
+    (same fund, act number and annuality; same destination note) is left as it is.
+
+    Sources (product docs in /work/shared/domain):
+    - 2023 totals per fund: Piano Programma 2023, Allegato 7, row "Totale voci"
+      (000-piano-programma-2023.md §5.12, L3803): FNPS 617.000, FSR 570.450, FSR Paullo 15.366,
+      B6 154.793, FNA 295.000, Fondo potenziamento 202.086, Fondi Regione/Stato 2.651.202.
+      The document gives no act number: the act is recorded as "altro", the budget as reference.
+    - FNPS annualità 2021, DGR XI/6573 del 30/06/2022, 617.025,92 €, recognised 202.025,92 € in
+      2021 and 415.000,00 € in 2022 (002-relazione-gestione-2021.md §2.4, L47-49; §3 point 4).
+    - Destinations 2023 to services: the Allegato 7 rows listed in DESTINAZIONI_2023 (L3741-L3797),
+      FSR Paullo restricted to the Comune of Paullo.
+    Returns counts of what was created.
+    """
+    from ambito.catalogo.models import Servizio
+    from ambito.territorio.models import Ente, TipoEnte
+
+    creati = {"fondi": 0, "assegnazioni": 0, "destinazioni": 0}
+    fondi = {f.codice: f for f in Fondo.objects.per_ambito(ambito).filter(codice__in=list(FONDI_DEMO))}
+    for codice, (nome, tipo) in FONDI_DEMO.items():
+        if codice not in fondi:
+            fondi[codice] = crea_fondo(ambito=ambito, attore=attore, codice=codice, nome=nome, tipo=tipo)
+            creati["fondi"] += 1
+
+    esistenti = set(
+        AttoAssegnazione.objects.per_ambito(ambito).values_list("fondo__codice", "numero", "annualita")
+    )
+
+    def assegna(codice, **kw):
+        if (codice, kw["numero"], kw["annualita"]) in esistenti:
+            return
+        registra_assegnazione(attore=attore, fondo=fondi[codice], **kw)
+        creati["assegnazioni"] += 1
+
+    assegna(
+        "FNPS",
+        tipo_atto=TipoAtto.DGR,
+        numero="XI/6573",
+        data=dt.date(2022, 6, 30),
+        annualita=2021,
+        importo=Decimal("617025.92"),
+        quote=[(2021, Decimal("202025.92")), (2022, Decimal("415000.00"))],
+        note="Relazione sulla gestione 2021, L47-49: quota 2021 iscritta nell'esercizio 2021, "
+        "quota per le attività 2022 come da Bilancio Preventivo 2022.",
+    )
+    for codice, importo in ASSEGNAZIONI_2023.items():
+        assegna(
+            codice,
+            tipo_atto=TipoAtto.ALTRO,
+            numero=NUMERO_ALLEGATO7,
+            data=dt.date(2023, 1, 1),
+            annualita=2023,
+            importo=importo,
+            note="Totale del fondo nel prospetto di riparto 2023 (Allegato 7, riga «Totale voci», L3803); "
+            "l'atto di assegnazione non è indicato nel documento.",
+        )
+
+    servizi = {s.codice: s for s in Servizio.objects.per_ambito(ambito)}
+    comuni_per_istat = {
+        e.codice_istat: e
+        for e in Ente.objects.per_ambito(ambito).filter(tipo=TipoEnte.COMUNE)
+        if e.codice_istat
+    }
+    gia = set(
+        Destinazione.objects.per_ambito(ambito)
+        .filter(esercizio=2023)
+        .values_list("fondo__codice", "servizio__codice", "note")
+    )
+    for riga, etichetta, codice_servizio, importi in DESTINAZIONI_2023:
+        servizio = servizi.get(codice_servizio)
+        if servizio is None:
+            continue
+        for codice_fondo, importo in importi.items():
+            note = f"Allegato 7 2023, {riga}: {etichetta}"
+            if (codice_fondo, codice_servizio, note) in gia:
+                continue
+            ristretti = COMUNI_RISTRETTI.get(codice_fondo, ())
+            comuni = [comuni_per_istat[i] for i in ristretti if i in comuni_per_istat]
+            if ristretti and not comuni:
+                continue  # a restricted fund is never destined to all Comuni
+            registra_destinazione(
+                attore=attore,
+                fondo=fondi[codice_fondo],
+                esercizio=2023,
+                servizio=servizio,
+                importo=Decimal(importo),
+                comuni=comuni,
+                note=note,
+            )
+            creati["destinazioni"] += 1
+    return creati

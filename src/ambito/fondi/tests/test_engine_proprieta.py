@@ -74,7 +74,7 @@ def test_operazione_rifiutata_violerebbe_un_invariante(disponibile, ops):
 
 
 @given(
-    importo=st.decimals(min_value=Decimal("0.02"), max_value=Decimal("10000000"), places=2),
+    importo=st.decimals(min_value=Decimal("0.05"), max_value=Decimal("10000000"), places=2),
     n=st.integers(min_value=1, max_value=5),
     data=st.data(),
 )
