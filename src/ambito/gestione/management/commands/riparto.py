@@ -5,7 +5,10 @@ Prints `comune,servizio,importo` (the Comune by ISTAT code) as CSV or JSON, or w
 """
 
 import csv
+import io
 import json
+import os
+import sys
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -58,10 +61,15 @@ class Command(BaseCommand):
         elif opts["formato"] == "json":
             self._json(cartella, risultato)
         else:
-            scrittore = csv.writer(self.stdout, lineterminator="\n")
+            testo = io.StringIO()
+            scrittore = csv.writer(testo, lineterminator="\n")
             scrittore.writerow(["comune", "servizio", "importo"])
             for c, s, v in risultato.righe():
                 scrittore.writerow([c, s, v])
+            try:
+                self.stdout.write(testo.getvalue(), ending="")
+            except BrokenPipeError:  # `… | head`: stop quietly
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def _json(self, cartella: w.Cartella, r: e.Risultato) -> None:
         dati = {
