@@ -218,3 +218,50 @@ def test_chi_non_conferisce_non_paga_e_determinismo(sc, data):
     r = e.calcola(d)
     assert {c for c, _s in r.importi} == conf
     assert e.calcola(d).importi == r.importi
+
+
+@st.composite
+def scenario_misto(draw):
+    """Several services with different methods, funds, packages and tariffs."""
+    n = draw(st.integers(1, 6))
+    comuni = [f"{i:03d}" for i in range(n)]
+    pop = {c: D(draw(st.integers(1, 50_000))) for c in comuni}
+    metodi = [e.CAPITARIA, e.CONSUMO, e.CAPITARIA_E_CONSUMO, e.PACCHETTO_FISSO, e.CONSUMO_FINO_CAPIENZA]
+    servizi, costi, conf, fondi, consumi, pacchetti = [], {}, {}, [], {}, {}
+    for k, metodo in enumerate(draw(st.lists(st.sampled_from(metodi), min_size=1, max_size=5))):
+        codice = f"S{k}"
+        alfa = D(draw(st.integers(0, 100))) / 100 if metodo == e.CAPITARIA_E_CONSUMO else None
+        servizi.append(e.Servizio(codice, codice, metodo, draw(st.booleans()), None, "p", alfa))
+        costi[codice] = draw(importi)
+        partecipanti = draw(st.sets(st.sampled_from(comuni), min_size=1))
+        conf[codice] = frozenset(partecipanti)
+        for c in partecipanti:
+            consumi[(codice, c)] = D(draw(st.integers(1, 1000)))
+            if metodo == e.PACCHETTO_FISSO:
+                pacchetti[(codice, c)] = D(draw(st.integers(1, 10_000)))
+        fondi.append(e.Fondo("F", codice, costi[codice] * D(draw(st.integers(0, 50))) / 100))
+    return e.DatiRiparto(
+        servizi=tuple(servizi),
+        costi_diretti=costi,
+        conferimenti=conf,
+        fondi=tuple(fondi),
+        costi_indiretti=draw(importi),
+        popolazione={"p": pop},
+        consumi=consumi,
+        pacchetti=pacchetti,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenario_misto())
+def test_quadra_con_tutti_i_metodi(d):
+    r = e.calcola(d)
+    for riga in r.prospetto:
+        assert riga.diretti + riga.indiretti == riga.totale
+        assert sum((v for _f, v in riga.fondi), D(0)) + riga.comuni == riga.totale
+        assert r.totale_servizio(riga.servizio) == riga.comuni_arrotondato
+    assert r.totale == sum(riga.comuni_arrotondato for riga in r.prospetto)
+    assert sum(r.totale_comune(c) for c in r.comuni) == r.totale
+    for (c, s), sp in r.spiegazioni.items():
+        assert abs(sp.arrotondamento) < 1 and sp.importo >= 0
+        assert c in d.conferimenti[s]
