@@ -21,6 +21,12 @@ def euro(valore) -> Decimal:
     return Decimal(str(valore or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def it(valore) -> str:
+    """An amount in Italian notation for messages: 1.234,56."""
+    testo = f"{euro(valore):,.2f}"
+    return testo.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 @dataclass(frozen=True)
 class Situazione:
     """A fund's position in one financial year. All inputs are sums of valid rows of that year."""
@@ -103,18 +109,21 @@ def verifica_movimento(s: Situazione, tipo: str, importo: Decimal) -> str | None
         return "L'importo ha al massimo due decimali."
     if tipo == IMPEGNO and importo > s.residuo_da_impegnare:
         return (
-            f"L'impegno ({importo} €) supera il residuo da impegnare dell'esercizio "
-            f"({s.residuo_da_impegnare} €)."
+            f"L'impegno ({it(importo)} €) supera il residuo da impegnare dell'esercizio "
+            f"({it(s.residuo_da_impegnare)} €)."
         )
     if tipo == DISIMPEGNO and importo > s.residuo_da_pagare:
-        return f"Il disimpegno ({importo} €) supera l'impegnato non ancora pagato ({s.residuo_da_pagare} €)."
+        return (
+            f"Il disimpegno ({it(importo)} €) supera l'impegnato non ancora pagato "
+            f"({it(s.residuo_da_pagare)} €)."
+        )
     if tipo == PAGAMENTO and importo > s.residuo_da_pagare:
         return (
-            f"Il pagamento ({importo} €) supera l'impegnato al netto di disimpegni e pagamenti "
-            f"({s.residuo_da_pagare} €)."
+            f"Il pagamento ({it(importo)} €) supera l'impegnato al netto di disimpegni e pagamenti "
+            f"({it(s.residuo_da_pagare)} €)."
         )
     if tipo == STORNO and importo > s.pagato:
-        return f"Lo storno ({importo} €) supera il pagato ({s.pagato} €)."
+        return f"Lo storno ({it(importo)} €) supera il pagato ({it(s.pagato)} €)."
     return None
 
 
@@ -134,8 +143,9 @@ def verifica_quote(importo: Decimal, quote: Iterable[tuple[int, Decimal]]) -> li
     totale = sum((q for _, q in quote if q is not None), ZERO)
     if totale != importo:
         errori.append(
-            f"La somma delle quote ({totale} €) deve essere uguale all'importo assegnato ({importo} €); "
-            f"differenza {importo - totale} €."
+            f"La somma delle quote ({it(totale)} €) deve essere uguale "
+            f"all'importo assegnato ({it(importo)} €); "
+            f"differenza {it(importo - totale)} €."
         )
     return errori
 

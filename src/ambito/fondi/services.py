@@ -191,7 +191,8 @@ def registra_accantonamento(*, attore, fondo: Fondo, esercizio: int, importo, mo
     if dopo_s.disponibile - max(dopo_s.destinato, dopo_s.impegnato) < 0:
         libero = s.disponibile - max(s.destinato, s.impegnato)
         raise ValidationError(
-            f"Non si può accantonare {importo} €: nel {esercizio} restano liberi {libero} € "
+            f"Non si può accantonare {engine.it(importo)} €: "
+            f"nel {esercizio} restano liberi {engine.it(libero)} € "
             "(disponibile meno il maggiore tra destinato e impegnato)."
         )
     acc = Accantonamento.objects.create(
@@ -220,7 +221,8 @@ def utilizza_accantonamento(
     residuo = acc.importo - usato
     if importo > residuo:
         raise ValidationError(
-            f"Non si può utilizzare {importo} €: dell'accantonamento di {acc.importo} € restano {residuo} €."
+            f"Non si può utilizzare {engine.it(importo)} €: "
+            f"dell'accantonamento di {engine.it(acc.importo)} € restano {engine.it(residuo)} €."
         )
     uso = UtilizzoAccantonamento.objects.create(
         ambito_id=acc.ambito_id, accantonamento=acc, esercizio=esercizio, importo=importo, motivo=motivo or ""
@@ -247,8 +249,9 @@ def registra_destinazione(
     s = situazione(fondo, esercizio)
     if importo > s.da_destinare:
         raise ValidationError(
-            f"Non si può destinare {importo} €: nel {esercizio} il fondo ha {s.da_destinare} € ancora da "
-            f"destinare (disponibile {s.disponibile} €, già destinato {s.destinato} €)."
+            f"Non si può destinare {engine.it(importo)} €: "
+            f"nel {esercizio} il fondo ha {engine.it(s.da_destinare)} € ancora da destinare "
+            f"(disponibile {engine.it(s.disponibile)} €, già destinato {engine.it(s.destinato)} €)."
         )
     dest = Destinazione.objects.create(
         ambito_id=fondo.ambito_id,

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from . import engine, selectors, services
 from . import forms as f
-from . import selectors, services
 from .models import Accantonamento, Fondo, MovimentoFondo
 
 ORDINAMENTI_ELENCO = [
@@ -206,7 +206,7 @@ def utilizza_accantonamento(request, pk: int):
     return _modulo(
         request,
         form=form,
-        titolo=f"Utilizzo dell'accantonamento {acc.esercizio} ({acc.importo} €) – {acc.fondo}",
+        titolo=f"Utilizzo dell'accantonamento {acc.esercizio} ({engine.it(acc.importo)} €) – {acc.fondo}",
         fondo=acc.fondo,
         annulla_url=reverse("fondi:fondo", args=[acc.fondo_id]),
         esegui=lambda: services.utilizza_accantonamento(

@@ -232,3 +232,34 @@ def test_numero_di_query_costante(mondo, django_assert_num_queries):
         r = c.get(url_fondo)
     assert r.status_code == 200
     assert len(q_elenco) <= 16 and len(q_fondo) <= 24
+
+
+def test_moduli_si_aprono_e_nuovo_fondo(mondo):
+    assegna(mondo.fnps, "1000", annualita=2024)
+    acc = services.registra_accantonamento(
+        attore=None, fondo=mondo.fnps, esercizio=2024, importo=D("10"), motivo="m"
+    )
+    m = movimento(mondo.fnps, "impegno", "5", esercizio=2024)
+    c = mondo.client(mondo.amministrazione)
+    for url in (
+        reverse("fondi:nuovo"),
+        reverse("fondi:nuova_assegnazione", args=[mondo.fnps.pk]),
+        reverse("fondi:nuovo_accantonamento", args=[mondo.fnps.pk]),
+        reverse("fondi:utilizza_accantonamento", args=[acc.pk]),
+        reverse("fondi:nuova_destinazione", args=[mondo.fnps.pk]),
+        reverse("fondi:nuovo_movimento", args=[mondo.fnps.pk]),
+        reverse("fondi:annulla_movimento", args=[m.pk]),
+    ):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        assert mondo.client(mondo.ufficiodipiano).get(url).status_code == 403, url
+    r = c.post(
+        reverse("fondi:nuovo"), {"codice": "dopo_di_noi", "nome": "Fondo Dopo di Noi", "tipo": "statale"}
+    )
+    assert r.status_code == 302
+    r = c.post(
+        reverse("fondi:utilizza_accantonamento", args=[acc.pk]), {"esercizio": "2025", "importo": "10,01"}
+    )
+    assert r.status_code == 400 and "restano 10,00" in r.content.decode()
+    menu = c.get(reverse("fondi:elenco")).content.decode()
+    assert "DOPO_DI_NOI" in menu and 'href="/fondi/"' in menu

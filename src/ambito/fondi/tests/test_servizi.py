@@ -38,7 +38,7 @@ def test_assegnazione_fnps_2021_divisa_su_due_esercizi(fondo, amministrazione):
 @pytest.mark.parametrize(
     "quote, frammento",
     [
-        ([(2021, D("202025.91")), (2022, D("415000.00"))], "differenza 0.01"),
+        ([(2021, D("202025.91")), (2022, D("415000.00"))], "differenza 0,01"),
         ([(2021, D("617025.92")), (2021, D("0.01"))], "una sola volta"),
         ([], "almeno una quota"),
         ([(2021, D("617025.925"))], "due decimali"),
@@ -61,7 +61,7 @@ def test_accantonamento_e_utilizzo_non_oltre_quanto_accantonato(fondo):
     s2020 = services.situazione(fondo, 2020)
     assert s2020.disponibile == D("380000.00")
     services.utilizza_accantonamento(attore=None, accantonamento=acc, esercizio=2021, importo=D("100000"))
-    with pytest.raises(ValidationError, match="restano 20000.00"):
+    with pytest.raises(ValidationError, match="restano 20.000,00"):
         services.utilizza_accantonamento(
             attore=None, accantonamento=acc, esercizio=2021, importo=D("20000.01")
         )
@@ -82,7 +82,7 @@ def test_destinazione_non_oltre_il_disponibile(fondo, servizio, paullo):
         attore=None, fondo=fondo, esercizio=2023, servizio=servizio, importo=D("600"), comuni=[paullo]
     )
     assert list(d.comuni.all()) == [paullo]
-    with pytest.raises(ValidationError, match="400.00 € ancora da destinare"):
+    with pytest.raises(ValidationError, match="400,00 € ancora da destinare"):
         services.registra_destinazione(
             attore=None, fondo=fondo, esercizio=2023, servizio=servizio, importo=D("400.01")
         )
