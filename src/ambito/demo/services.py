@@ -214,10 +214,12 @@ def _utenti(ambito: Ambito, rapporto: Rapporto) -> None:
 
 def _sintetici(ambito: Ambito, persone: int, rapporto: Rapporto) -> None:
     from ambito.cartella.models import Persona
+    from ambito.fondi.services import carica_fondi_demo
 
     from .sintetici import assicura_fondi, carica_sintetici
 
     assicura_fondi(ambito)
+    carica_fondi_demo(ambito=ambito)
     if persone <= 0:
         return
     if Persona.objects.filter(ambito=ambito).exists():
