@@ -90,14 +90,14 @@ PROFILI = [
         "MINORI",
         24,
         (0, 17),
-        (4, 16),
-        Decimal("24.50"),
+        (1, 1),  # unit "casi": one case-month of educational support
+        Decimal("320.00"),
         (("COMUNI", 80), ("FSR", 20)),
         erogatore="Cooperativa Sociale Il Melograno ONLUS",
     ),
     Profilo("COLLOCAMENTI", 3, (4, 17), (28, 31), Decimal("115.00"), (("COMUNI", 85), ("B6", 15))),
-    Profilo("CAT", 3, (0, 17), (1, 2), Decimal("180.00"), (("COMUNI", 100),)),
-    Profilo("IQ", 3, (2, 16), (1, 4), Decimal("45.00"), (("COMUNI", 90), ("FNPS", 10))),
+    Profilo("CAT", 3, (0, 17), (1, 1), Decimal("180.00"), (("COMUNI", 100),)),
+    Profilo("IQ", 3, (2, 16), (1, 1), Decimal("120.00"), (("COMUNI", 90), ("FNPS", 10))),
     Profilo("ASI", 4, (6, 17), (2, 6), Decimal("38.00"), (("COMUNI", 60), ("FNPS", 40))),
     Profilo(
         "AES",
@@ -142,11 +142,11 @@ PROFILI = [
         erogatore="Cooperativa Sociale Il Melograno ONLUS",
         uvm=True,
     ),
-    Profilo("SSP", 12, (18, 99), (1, 2), Decimal("60.00"), (("COMUNI", 90), ("FNPS", 10))),
+    Profilo("SSP", 12, (18, 99), (1, 1), Decimal("60.00"), (("COMUNI", 90), ("FNPS", 10))),
     Profilo("PROT_GIURIDICA", 3, (30, 99), (1, 1), Decimal("90.00"), (("COMUNI", 70), ("FNPS", 30))),
     Profilo("PSICHIATRIA", 2, (25, 64), (20, 30), Decimal("35.00"), (("COMUNI", 70), ("FNPS", 30))),
-    Profilo("RDC", 6, (18, 64), (1, 2), Decimal("55.00"), (("POVERTA", 100),)),
-    Profilo("CSIOL", 3, (18, 55), (1, 3), Decimal("70.00"), (("COMUNI", 75), ("FNPS", 25))),
+    Profilo("RDC", 6, (18, 64), (1, 1), Decimal("55.00"), (("POVERTA", 100),)),
+    Profilo("CSIOL", 3, (18, 55), (1, 1), Decimal("150.00"), (("COMUNI", 75), ("FNPS", 25))),
     Profilo("SAI", 1, (18, 45), (28, 31), Decimal("35.00"), (("SAI", 100),)),
 ]
 
@@ -582,7 +582,7 @@ def _casi(
                         operatore=operatore,
                         data=al,
                         tipo="educativo",
-                        ore=min(Decimal("8"), quantita),
+                        ore=Decimal(rng.randint(2, 8)),
                         accessi=1,
                         note="Intervento educativo domiciliare.",
                     )
