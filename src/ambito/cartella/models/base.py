@@ -44,6 +44,14 @@ class RecordCartella(TenantModel):
     class Meta:
         abstract = True
 
+    def segna_annullato(self, motivo: str) -> None:
+        """Withdraw the row: it stays readable, with when and why. Callers audit it."""
+        from django.utils import timezone
+
+        self.annullato_il = timezone.now()
+        self.motivo_annullamento = motivo
+        self.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
+
     def delete(self, *args, **kwargs):
         from django.core.exceptions import PermissionDenied
 

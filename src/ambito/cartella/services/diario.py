@@ -380,9 +380,7 @@ def annulla_documento(*, documento: Documento, motivo: str, attore) -> Documento
             f"Il documento è già stato annullato il {timezone.localtime(documento.annullato_il):%d/%m/%Y}."
         )
     prima = _istantanea_documento(documento)
-    documento.annullato_il = timezone.now()
-    documento.motivo_annullamento = motivo
-    documento.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
+    documento.segna_annullato(motivo)
     registra_evento(
         attore=attore,
         azione="documento.annullato",

@@ -602,9 +602,7 @@ def correggi_erogazione(*, erogazione: Erogazione, motivo: str, attore, **nuovi_
         **valori,
     )
     prima = _istantanea_erogazione(originale)
-    originale.annullato_il = timezone.now()
-    originale.motivo_annullamento = motivo
-    originale.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
+    originale.segna_annullato(motivo)
     nuova = _crea_erogazione(intervento=intervento, valori=pulito, sostituisce=originale, attore=attore)
     registra_evento(
         attore=attore,
@@ -637,9 +635,7 @@ def annulla_erogazione(*, erogazione: Erogazione, motivo: str, attore) -> Erogaz
     if originale.annullato_il is not None:
         raise ValidationError("L'erogazione è già annullata.")
     prima = _istantanea_erogazione(originale)
-    originale.annullato_il = timezone.now()
-    originale.motivo_annullamento = motivo
-    originale.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
+    originale.segna_annullato(motivo)
     registra_evento(
         attore=attore,
         azione="cartella.erogazione.annulla",
@@ -792,9 +788,7 @@ def annulla_attivita(*, attivita: Attivita, motivo: str, attore) -> Attivita:
     if attivita.annullato_il is not None:
         raise ValidationError("L'attività è già annullata.")
     prima = istantanea(attivita)
-    attivita.annullato_il = timezone.now()
-    attivita.motivo_annullamento = motivo
-    attivita.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
+    attivita.segna_annullato(motivo)
     registra_evento(
         attore=attore,
         azione="cartella.attivita.annulla",

@@ -626,9 +626,7 @@ def annulla_isee(*, isee: Isee, motivo: str, attore) -> Isee:
         raise ValidationError("L'attestazione è già annullata.")
     with transaction.atomic():
         prima = istantanea(isee)
-        isee.annullato_il = timezone.now()
-        isee.motivo_annullamento = motivo
-        isee.save(update_fields=["annullato_il", "motivo_annullamento", "aggiornato_il"])
+        isee.segna_annullato(motivo)
         registra_evento(
             attore=attore, azione="isee.annullato", oggetto=isee, prima=prima, dopo=istantanea(isee)
         )
