@@ -441,6 +441,22 @@ def importa_movimenti_naturali(*, ambito: Ambito, file, fonte: str, attore) -> i
 # --- Comuni and membership ---------------------------------------------------------------------
 
 
+def _salva_se_cambiato(oggetto, prima: dict | None, attore, azione_crea: str, azione_modifica: str):
+    """Validate and save `oggetto` with its audit event, unless nothing changed (idempotent loads)."""
+    oggetto.full_clean()
+    if prima is not None and prima == istantanea(oggetto):
+        return oggetto
+    oggetto.save()
+    registra_evento(
+        attore=attore,
+        azione=azione_crea if prima is None else azione_modifica,
+        oggetto=oggetto,
+        prima=prima,
+        dopo=istantanea(oggetto),
+    )
+    return oggetto
+
+
 def crea_comune(
     *,
     ambito: Ambito,
@@ -483,19 +499,9 @@ def crea_comune(
             setattr(comune, campo, valore)
         if not codice_istat:
             raise ValidationError({"codice_istat": "Il codice ISTAT del Comune è obbligatorio."})
-        comune.full_clean()
-        dopo = istantanea(comune)
-        if prima is not None and prima == dopo:
-            return comune
-        comune.save()
-        registra_evento(
-            attore=attore,
-            azione="territorio.crea_comune" if prima is None else "territorio.modifica_comune",
-            oggetto=comune,
-            prima=prima,
-            dopo=istantanea(comune),
+        return _salva_se_cambiato(
+            comune, prima, attore, "territorio.crea_comune", "territorio.modifica_comune"
         )
-    return comune
 
 
 def registra_adesione(
@@ -526,18 +532,9 @@ def registra_adesione(
             adesione = Adesione(ambito_id=comune.ambito_id, comune=comune, anno=anno)
         for campo, valore in valori.items():
             setattr(adesione, campo, valore)
-        adesione.full_clean()
-        if prima is not None and prima == istantanea(adesione):
-            return adesione
-        adesione.save()
-        registra_evento(
-            attore=attore,
-            azione="territorio.registra_adesione" if prima is None else "territorio.modifica_adesione",
-            oggetto=adesione,
-            prima=prima,
-            dopo=istantanea(adesione),
+        return _salva_se_cambiato(
+            adesione, prima, attore, "territorio.registra_adesione", "territorio.modifica_adesione"
         )
-    return adesione
 
 
 def crea_ente(
@@ -582,15 +579,4 @@ def crea_ente(
             ente = Ente(ambito=ambito, tipo=tipo, nome=nome.strip())
         for campo, valore in valori.items():
             setattr(ente, campo, valore)
-        ente.full_clean()
-        if prima is not None and prima == istantanea(ente):
-            return ente
-        ente.save()
-        registra_evento(
-            attore=attore,
-            azione="territorio.crea_ente" if prima is None else "territorio.modifica_ente",
-            oggetto=ente,
-            prima=prima,
-            dopo=istantanea(ente),
-        )
-    return ente
+        return _salva_se_cambiato(ente, prima, attore, "territorio.crea_ente", "territorio.modifica_ente")
