@@ -1,0 +1,3 @@
+"""National data flows: SIUSS (PS/PSA/SINA, SINBA) and their outcomes."""
+
+from django.db import models  # noqa: F401
