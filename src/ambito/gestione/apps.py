@@ -5,3 +5,12 @@ class GestioneConfig(AppConfig):
     name = "ambito.gestione"
     label = "gestione"
     verbose_name = "Controllo di gestione e riparto"
+
+    def ready(self):
+        from ambito.core import menu
+        from ambito.utenti import ruoli as R
+
+        menu.registra("Riparto", "gestione:riparto", permesso="gestione.view_versionebilancio", ordine=35)
+        R.registra_permessi(R.AMMINISTRAZIONE, "gestione.*")
+        R.registra_permessi(R.UFFICIO_DI_PIANO, "gestione.view_*")
+        R.registra_permessi(R.OPERATORE_COMUNALE, "gestione.view_versionebilancio")
