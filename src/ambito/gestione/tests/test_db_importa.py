@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from ambito.catalogo.models import Servizio
 from ambito.core.models import Ambito, EventoAudit
@@ -148,3 +148,35 @@ def _fogli_piccoli():
     for nome, righe in fogli_base().items():
         out[nome] = [[mappa.get(str(x), x) for x in riga] for riga in righe]
     return out
+
+
+def test_cli_importa(ambito, comuni, tmp_path):
+    out = StringIO()
+    call_command(
+        "riparto", "importa", str(ESEMPIO), "--esercizio", "2023", "--versione", "preventivo", stdout=out
+    )
+    assert "29 servizi, 14 Comuni, totale a carico dei Comuni 4.894.517 €" in out.getvalue()
+    assert QuotaRiparto.objects.count() == 135
+    f = fogli_base()
+    del f["costi"]
+    p = tmp_path / "errata.xlsx"
+    w.scrivi(p, f)
+    err = StringIO()
+    with pytest.raises(CommandError, match="nulla importato"):
+        call_command(
+            "riparto",
+            "importa",
+            str(p),
+            "--esercizio",
+            "2023",
+            "--versione",
+            "altra",
+            "--ambito",
+            "ASSEMI",
+            stderr=err,
+        )
+    assert "foglio «costi»: foglio mancante" in err.getvalue()
+    with pytest.raises(CommandError, match="inesistente"):
+        call_command(
+            "riparto", "importa", str(ESEMPIO), "--esercizio", "2023", "--versione", "x", "--ambito", "NO"
+        )

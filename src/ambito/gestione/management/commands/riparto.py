@@ -28,11 +28,11 @@ def segno(x: Decimal) -> str:
 
 
 class Command(BaseCommand):
-    help = "Riparto dei costi dei servizi tra i Comuni (sottocomando: calcola)."
+    help = "Riparto dei costi dei servizi tra i Comuni (sottocomandi: calcola, importa)."
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="azione", required=True, metavar="calcola")
+        sub = parser.add_subparsers(dest="azione", required=True, metavar="{calcola,importa}")
         calcola = sub.add_parser(
             "calcola",
             help="calcola il riparto da una cartella .xlsx, senza database",
@@ -47,7 +47,20 @@ class Command(BaseCommand):
             help="spiega un importo: Comune per codice ISTAT o nome, servizio per codice",
         )
 
+        importa = sub.add_parser(
+            "importa",
+            help="importa una cartella .xlsx nel database come riparto di una versione di bilancio",
+            description="Importa la cartella (formato: docs/formats/riparto.md) nella versione indicata: "
+            "tutto o niente; una versione approvata non si reimporta.",
+        )
+        importa.add_argument("file", metavar="FILE.xlsx", help="la cartella di lavoro")
+        importa.add_argument("--esercizio", required=True, type=int, metavar="AAAA", help="l'anno")
+        importa.add_argument("--versione", required=True, metavar="NOME", help="nome della versione")
+        importa.add_argument("--ambito", metavar="CODICE", help="codice dell'Ambito (se ce n'è più d'uno)")
+
     def handle(self, *args, **opts):
+        if opts["azione"] == "importa":
+            return self._importa(opts)
         try:
             cartella, risultato = w.calcola_file(opts["da_file"])
         except w.ErroriCartella as exc:
@@ -70,6 +83,40 @@ class Command(BaseCommand):
                 self.stdout.write(testo.getvalue(), ending="")
             except BrokenPipeError:  # `… | head`: stop quietly
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    def _importa(self, opts) -> None:
+        from django.core.exceptions import ValidationError
+
+        from ambito.core.models import Ambito
+        from ambito.gestione import selectors, services
+
+        if opts.get("ambito"):
+            ambito = Ambito.objects.filter(codice=opts["ambito"]).first()
+            if ambito is None:
+                raise CommandError(f"Ambito «{opts['ambito']}» inesistente.")
+        else:
+            ambiti = list(Ambito.objects.all()[:2])
+            if len(ambiti) != 1:
+                raise CommandError("Indicare l'Ambito con --ambito CODICE.")
+            ambito = ambiti[0]
+        try:
+            v = services.importa_riparto(
+                ambito=ambito,
+                file=opts["file"],
+                esercizio=opts["esercizio"],
+                versione=opts["versione"],
+                attore=None,
+            )
+        except ValidationError as exc:
+            for m in exc.messages:
+                self.stderr.write(m)
+            raise CommandError(f"{opts['file']}: {len(exc.messages)} errori, nulla importato.") from None
+        t = selectors.tabella(v)
+        self.stdout.write(
+            f"Importato in {ambito.codice}, esercizio {v.esercizio.anno}, "
+            f"versione «{v.nome}» ({v.get_tipo_display()}): "
+            f"{len(t.voci)} servizi, {len(t.righe)} Comuni, totale a carico dei Comuni {euro(t.totale, 0)} €."
+        )
 
     def _json(self, cartella: w.Cartella, r: e.Risultato) -> None:
         dati = {
