@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "gestione"
-urlpatterns: list = []
+urlpatterns = [
+    path("riparto/", views.riparto, name="riparto"),
+    path("riparto/importa/", views.importa, name="importa"),
+    path("riparto/confronta/", views.confronta, name="confronta"),
+    path("riparto/<int:pk>/", views.versione, name="versione"),
+    path("riparto/<int:pk>/approva/", views.approva, name="approva"),
+    path("riparto/<int:pk>/comuni/<int:comune_id>/", views.bolletta, name="bolletta"),
+    path(
+        "riparto/<int:pk>/comuni/<int:comune_id>/<str:codice>/",
+        views.spiegazione,
+        name="spiegazione",
+    ),
+]
