@@ -234,6 +234,26 @@ def _sintetici(ambito: Ambito, persone: int, rapporto: Rapporto) -> None:
     )
 
 
+ESEMPIO_RIPARTO = Path(settings.PROJECT_DIR) / "docs" / "examples" / "riparto-2023-assemi.xlsx"
+
+
+def _riparto(ambito: Ambito, rapporto: Rapporto) -> None:
+    """The 2023 riparto of Allegato 7, from the example workbook, as a draft preventivo."""
+    from ambito.gestione.models import VersioneBilancio
+    from ambito.gestione.services import importa_riparto
+
+    if not ESEMPIO_RIPARTO.exists():
+        rapporto("Riparto 2023: cartella di lavoro d'esempio non trovata, non caricato")
+        return
+    if VersioneBilancio.objects.filter(ambito=ambito, esercizio__anno=2023).exists():
+        rapporto("Riparto 2023: già presente")
+        return
+    importa_riparto(
+        ambito=ambito, file=ESEMPIO_RIPARTO, esercizio=2023, versione="Preventivo 2023", attore=None
+    )
+    rapporto("Riparto 2023: caricato dall'esempio (Allegato 7 del Piano Programma 2023)")
+
+
 def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
     """Loads (or completes) the demo Ambito in one transaction; returns a report line per step.
 
@@ -251,5 +271,6 @@ def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
         _catalogo(ambito, rapporto)
         if con_utenti:
             _utenti(ambito, rapporto)
+        _riparto(ambito, rapporto)
         _sintetici(ambito, persone, rapporto)
     return rapporto.righe

@@ -91,3 +91,14 @@ def test_synthetic_persons_are_found_by_the_search_as_typed(demo_piccolo):
     for p in difficili + persone[:20]:
         trovati = cerca(vis, f"{p.cognome} {p.nome}")
         assert p in trovati, (p.cognome, p.nome)
+
+
+def test_the_demo_has_the_2023_riparto_of_allegato_7(demo_piccolo):
+    from ambito.gestione.models import QuotaRiparto
+
+    ambito, righe = demo_piccolo
+    assert "Riparto 2023: caricato dall'esempio (Allegato 7 del Piano Programma 2023)" in righe
+    quota = QuotaRiparto.objects.get(
+        versione__ambito=ambito, comune__codice_istat="015195", voce__codice="I_POLO"
+    )
+    assert quota.importo == 559703
