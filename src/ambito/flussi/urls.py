@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "flussi"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.elenco, name="elenco"),
+    path("qualita/", views.qualita, name="qualita"),
+]

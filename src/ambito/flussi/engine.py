@@ -1,0 +1,593 @@
+"""SIUSS flows as XML, from plain dicts: no Django here (pure engine).
+
+- `xml_ps(...)`: a PS/PSA/SINA `Flusso` (PS_PSA_SINA201812.xsd), one or more beneficiaries,
+  each with one or more `PrestazioniSociali` (optional `SINA` child);
+- `xml_sinba(...)`: a SINBA `Flusso` (SINBA.xsd), one or more `SINBA` records;
+- `valida(tipo, xml)`: the XSD's errors, in Italian-prefixed form ("Elemento PrestazioniSociali,
+  attributo CodicePrestazione: ..."), each also as a dict (elemento, attributo, messaggio);
+- `id_flusso(...)`: 'EEEEE.TIPO.AAAAMMGG.NNNNNNN' (technical specification v2.0.1, §3.2);
+- `id_beneficiario_sinba(cf, chiave)`: the pseudonymous, keyed (HMAC-SHA256) SINBA id;
+- `prestazione_da_riga(...)`, `beneficiario_da_riga(...)`, `sinba_da_riga(...)`: the mapping from
+  the plain dict of `erogazioni_per_siuss` to the XSD's attributes, with the checks the XSD
+  cannot express (the specification's conditional rules) as `Problema`s.
+
+The XSDs are INPS's own, vendored in `ambito/cartella/xsd/` and loaded once per process.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+NS = "http://inps.it/Casellario"
+XSD_DIR = Path(__file__).resolve().parent.parent / "cartella" / "xsd"
+PS = "PS_PSA_SINA"
+SINBA = "SINBA"
+TIPI = (PS, SINBA)
+SIGLA = {PS: "PS", SINBA: "SINBA"}  # the TIPO part of id_flusso
+_FILE_XSD = {PS: "PS_PSA_SINA201812.xsd", SINBA: "SINBA.xsd"}
+LUNGHEZZA_ID_SINBA = 20  # SinbaType/@IDBeneficiario maxLength
+ITALIA_ISO = "380"
+
+# ISTAT code of the province (first three digits of a Comune's ISTAT code) -> ISTAT region code
+# (two digits, the coding SIUSS asks for in Indirizzo/@CodiceRegione).
+_REGIONI_PROVINCE = {
+    "01": "001 002 003 004 005 006 096 103",
+    "02": "007",
+    "03": "012 013 014 015 016 017 018 019 020 097 098 108",
+    "04": "021 022",
+    "05": "023 024 025 026 027 028 029",
+    "06": "030 031 032 093",
+    "07": "008 009 010 011",
+    "08": "033 034 035 036 037 038 039 040 099",
+    "09": "045 046 047 048 049 050 051 052 053 100",
+    "10": "054 055",
+    "11": "041 042 043 044 109",
+    "12": "056 057 058 059 060",
+    "13": "066 067 068 069",
+    "14": "070 094",
+    "15": "061 062 063 064 065",
+    "16": "071 072 073 074 075 110",
+    "17": "076 077",
+    "18": "078 079 080 101 102",
+    "19": "081 082 083 084 085 086 087 088 089",
+    "20": "090 091 092 095 104 105 106 107 111",
+}
+REGIONE_DI_PROVINCIA = {p: r for r, ps in _REGIONI_PROVINCE.items() for p in ps.split()}
+
+# Citizenship: the case record keeps ISTAT's 3-digit code of the State (100 = Italia); SIUSS wants
+# ISO 3166-1 numeric (380 = Italia). Only the codes listed here are converted; any other is
+# reported on the data-quality page rather than guessed.
+CITTADINANZA_ISTAT_ISO = {
+    "100": "380", "201": "008", "203": "040", "206": "056", "209": "100", "212": "208",
+    "214": "246", "215": "250", "216": "276", "219": "826", "220": "300", "221": "372",
+    "226": "442", "227": "470", "231": "578", "232": "528", "233": "616", "234": "620",
+    "235": "642", "236": "674", "239": "724", "240": "752", "241": "756", "243": "804",
+    "244": "348", "245": "643", "247": "233", "248": "428", "249": "440", "250": "191",
+    "251": "705", "252": "070", "253": "807", "254": "498", "255": "703", "256": "112",
+    "257": "203", "270": "499", "271": "688",
+    "301": "004", "305": "050", "311": "144", "314": "156", "323": "608", "330": "356",
+    "332": "364", "333": "368", "344": "586",
+    "401": "012", "404": "384", "419": "818", "436": "504", "443": "566", "450": "686",
+    "460": "788",
+    "536": "840", "602": "032", "604": "068", "605": "076", "606": "152", "608": "170",
+    "609": "218", "615": "604",
+}  # fmt: skip
+
+
+# --- problems ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problema:
+    """One reason a flow is not sendable. `oggetto` says where to fix it: persona, residenza,
+    caso, intervento, isee, servizio (the catalogue's crosswalk), valutazione, comune, xsd."""
+
+    oggetto: str
+    campo: str
+    messaggio: str
+    elemento: str = ""
+    attributo: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# Where each XSD attribute comes from in the case record: (oggetto, field label).
+ORIGINE_ATTRIBUTO = {
+    "CodiceFiscale": ("persona", "codice fiscale"),
+    "Cognome": ("persona", "cognome"),
+    "Nome": ("persona", "nome"),
+    "AnnoNascita": ("persona", "data di nascita"),
+    "LuogoNascita": ("persona", "codice catastale del luogo di nascita"),
+    "Genere": ("persona", "sesso"),
+    "CodiceCittadinanza": ("persona", "cittadinanza"),
+    "CodiceSecondaCittadinanza": ("persona", "seconda cittadinanza"),
+    "CodiceRegione": ("residenza", "Comune di residenza"),
+    "CodiceComune": ("residenza", "Comune di residenza"),
+    "CodiceNazione": ("residenza", "Stato di residenza"),
+    "PresenzaProvaMezzi": ("intervento", "prova dei mezzi"),
+    "CaratterePrestazione": ("intervento", "carattere della prestazione"),
+    "ProtocolloDomanda": ("intervento", "protocollo della domanda"),
+    "NumeroProtocolloDSU": ("isee", "protocollo DSU dell'ISEE"),
+    "AnnoProtocolloDSU": ("isee", "data della DSU"),
+    "DataDSU": ("isee", "data della DSU"),
+    "CodicePrestazione": ("servizio", "codice prestazione SIUSS (corrispondenza nel catalogo)"),
+    "DenominazionePrestazione": ("servizio", "denominazione della prestazione SIUSS"),
+    "AreaUtenza": ("servizio", "area di utenza SIUSS (corrispondenza nel catalogo)"),
+    "DataInizioPrestazione": ("erogazione", "periodo dell'erogazione"),
+    "DataFinePrestazione": ("erogazione", "periodo dell'erogazione"),
+    "DataErogazionePrestazione": ("erogazione", "data di erogazione"),
+    "ImportoPrestazione": ("erogazione", "importo"),
+    "ImportoMensile": ("erogazione", "importo"),
+    "ImportoQuotaEnte": ("erogazione", "quota ente"),
+    "ImportoQuotaUtente": ("erogazione", "quota utente"),
+    "ImportoQuotaSSN": ("erogazione", "quota SSN"),
+    "Codice": ("comune", "codice catastale del Comune"),
+    "Indirizzo": ("comune", "codice catastale del Comune"),
+    "Denominazione": ("comune", "denominazione del Comune"),
+    "CFOperatore": ("comune", "codice fiscale del Comune (CFOperatore)"),
+    "IDBeneficiario": ("persona", "codice fiscale"),
+    "FasciaEtaBeneficiario": ("persona", "data di nascita"),
+    "FasciaISEEBeneficiario": ("isee", "valore ISEE"),
+    "CodiceNazioneResidenza": ("residenza", "Stato di residenza"),
+    "CodiceRegioneResidenza": ("residenza", "Comune di residenza"),
+}
+
+
+def origine(elemento: str, attributo: str) -> tuple[str, str]:
+    if elemento == "SINA" or elemento in ("InvCiv", "NecessitaInterventiSociali", "InvaliditaCivile"):
+        return "valutazione", f"valutazione UVM (SINA): {attributo or elemento}"
+    if elemento in ("SINBA", "ComposizioneFamiglia", "Famiglia") and attributo not in ORIGINE_ATTRIBUTO:
+        return "valutazione", f"valutazione del minore (SINBA): {attributo or elemento}"
+    return ORIGINE_ATTRIBUTO.get(attributo, ("xsd", attributo or elemento))
+
+
+# --- ids ---------------------------------------------------------------------------------------
+
+
+def id_flusso(codice_ente: str, tipo: str, giorno: dt.date, progressivo: int) -> str:
+    """'F100.PS.20250131.0000007': Ente code, PS or SINBA, creation day, daily progressive."""
+    if not 0 < progressivo <= 9_999_999:
+        raise ValueError(f"Progressivo giornaliero fuori intervallo: {progressivo}.")
+    return f"{codice_ente}.{SIGLA[tipo]}.{giorno:%Y%m%d}.{progressivo:07d}"
+
+
+def id_beneficiario_sinba(codice_fiscale: str, chiave: bytes) -> str:
+    """Keyed pseudonym of a minor: HMAC-SHA256 of the normalised codice fiscale, base32 (A-Z, 2-7),
+    first 20 characters (100 bits). Same minor and key -> same id; without the key it can be
+    neither reversed nor recomputed from a list of codici fiscali."""
+    if not chiave:
+        raise ValueError("Manca la chiave per lo pseudonimo SINBA.")
+    cf = "".join(codice_fiscale.split()).upper()
+    digest = hmac.new(chiave, cf.encode("ascii"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii")[:LUNGHEZZA_ID_SINBA]
+
+
+def impronta(dati) -> str:
+    """A stable hash of plain data (dates and decimals as strings): unchanged content, same hash."""
+    testo = json.dumps(dati, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(testo.encode("utf-8")).hexdigest()
+
+
+def sha256(xml: bytes | str) -> str:
+    return hashlib.sha256(xml.encode("utf-8") if isinstance(xml, str) else xml).hexdigest()
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def _testo(v) -> str | None:
+    """XSD text of a value; None and "" mean 'absent' (the attribute is left out)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "1" if v else "2"
+    if isinstance(v, Decimal):
+        return f"{v.quantize(Decimal('0.01'))}"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    s = str(v).strip()
+    return s or None
+
+
+def _attributi(el, attrs: dict) -> None:
+    for k, v in attrs.items():
+        t = _testo(v)
+        if t is not None:
+            el.set(k, t)
+
+
+def _q(nome: str) -> str:
+    return f"{{{NS}}}{nome}"
+
+
+def _intestazione(radice, nome: str, ente: dict) -> None:
+    ident = etree.SubElement(radice, _q("IdentificazioneFlusso"))
+    _attributi(ident, {"Nome": nome})
+    e = etree.SubElement(ident, _q("Ente"))
+    _attributi(
+        e,
+        {
+            "Codice": ente.get("Codice"),
+            "Denominazione": (ente.get("Denominazione") or "")[:100],
+            "Indirizzo": ente.get("Indirizzo"),
+            "CFOperatore": ente.get("CFOperatore"),
+        },
+    )
+
+
+def _prestazione(padre, p: dict) -> None:
+    attrs = {k: v for k, v in p.items() if k != "SINA"}
+    el = etree.SubElement(padre, _q("PrestazioniSociali"))
+    _attributi(el, attrs)
+    sina = p.get("SINA")
+    if sina:
+        s = etree.SubElement(el, _q("SINA"))
+        necessari = sina.get("NecessitaInterventiSociali") or []
+        if necessari:
+            n = etree.SubElement(s, _q("NecessitaInterventiSociali"))
+            for c in necessari:
+                etree.SubElement(n, _q("CodicePrestazione")).text = str(c)
+        invalidita = sina.get("InvCiv") or []
+        if invalidita:
+            inv = etree.SubElement(s, _q("InvaliditaCivile"))
+            for c in invalidita:
+                etree.SubElement(inv, _q("InvCiv")).text = str(c)
+        _attributi(s, {k: v for k, v in sina.items() if k not in ("NecessitaInterventiSociali", "InvCiv")})
+
+
+def xml_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> bytes:
+    """A PS/PSA/SINA flow. `ente`: Codice, Denominazione, Indirizzo, CFOperatore. Each beneficiary:
+    CodiceFiscale, Anagrafica {…}, Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
+    radice = etree.Element(_q("Flusso"), nsmap={None: NS})
+    _intestazione(radice, nome, ente)
+    for b in beneficiari:
+        be = etree.SubElement(radice, _q("Beneficiario"))
+        _attributi(be, {"CodiceFiscale": b.get("CodiceFiscale")})
+        _attributi(etree.SubElement(be, _q("Anagrafica")), b.get("Anagrafica", {}))
+        for ind in b.get("Indirizzi", []):
+            _attributi(etree.SubElement(be, _q("Indirizzo")), ind)
+        for p in b.get("Prestazioni", []):
+            _prestazione(be, p)
+    return etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+
+
+def xml_sinba(nome: str, ente: dict, records: Iterable[dict]) -> bytes:
+    """A SINBA flow. Each record: the SinbaType attributes, plus CodicePrestazione [..] and
+    ComposizioneFamiglia [..] (the two repeated elements)."""
+    radice = etree.Element(_q("Flusso"), nsmap={None: NS})
+    _intestazione(radice, nome, ente)
+    for r in records:
+        el = etree.SubElement(radice, _q("SINBA"))
+        pr = etree.SubElement(el, _q("Prestazioni"))
+        for c in r.get("CodicePrestazione") or []:
+            etree.SubElement(pr, _q("CodicePrestazione")).text = str(c)
+        fam = etree.SubElement(el, _q("Famiglia"))
+        for c in r.get("ComposizioneFamiglia") or []:
+            etree.SubElement(fam, _q("ComposizioneFamiglia")).text = str(c)
+        _attributi(el, {k: v for k, v in r.items() if k not in ("CodicePrestazione", "ComposizioneFamiglia")})
+    return etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+@cache
+def schema(tipo: str) -> etree.XMLSchema:
+    """INPS's XSD for the flow type, parsed once per process."""
+    return etree.XMLSchema(etree.parse(str(XSD_DIR / _FILE_XSD[tipo])))
+
+
+_RE_ELEMENTO = re.compile(
+    r"^Element '(?:\{[^}]*\})?(?P<el>[^']+)'(?:, attribute '(?P<at>[^']+)')?: (?P<msg>.*)$"
+)
+_RE_MANCANTE = re.compile(r"The attribute '(?P<at>[^']+)' is required but missing")
+_RE_FIGLIO = re.compile(r"Missing child element\(s\)\. Expected is \( (?:\{[^}]*\})?(?P<el>[^ ]+) \)")
+
+
+def _traduci(messaggio: str) -> str:
+    m = _RE_MANCANTE.search(messaggio)
+    if m:
+        return "attributo obbligatorio mancante"
+    m = _RE_FIGLIO.search(messaggio)
+    if m:
+        return f"manca l'elemento obbligatorio {m.group('el')}"
+    messaggio = re.sub(r"\{https?://[^}]*\}", "", messaggio)
+    m = re.search(
+        r"\[facet 'enumeration'\] The value '([^']*)' is not an element of the set \{(.*)\}", messaggio
+    )
+    if m:
+        return f"il valore «{m.group(1)}» non è tra quelli ammessi ({m.group(2)})"
+    return f"valore non ammesso ({messaggio})"
+
+
+def problemi_xsd(errori) -> list[Problema]:
+    out = []
+    for err in errori:
+        m = _RE_ELEMENTO.match(err.message)
+        elemento, attributo, msg = (
+            (m.group("el"), m.group("at") or "", m.group("msg")) if m else ("", "", err.message)
+        )
+        mancante = _RE_MANCANTE.search(msg)
+        if mancante:
+            attributo = mancante.group("at")
+        prefisso = f"Elemento {elemento}" + (f", attributo {attributo}" if attributo else "")
+        oggetto, campo = origine(elemento, attributo)
+        out.append(
+            Problema(
+                oggetto=oggetto,
+                campo=campo,
+                messaggio=f"{prefisso}: {_traduci(msg)}",
+                elemento=elemento,
+                attributo=attributo,
+            )
+        )
+    return out
+
+
+def valida(tipo: str, xml: bytes) -> list[Problema]:
+    """The XSD's errors for a flow (empty when valid)."""
+    try:
+        doc = etree.fromstring(xml)
+    except etree.XMLSyntaxError as exc:
+        return [Problema("xsd", "XML", f"XML non ben formato: {exc}")]
+    s = schema(tipo)
+    if s.validate(doc):
+        return []
+    return problemi_xsd(s.error_log)
+
+
+def messaggi(problemi: Iterable[Problema]) -> list[str]:
+    return [p.messaggio for p in problemi]
+
+
+# --- from a delivery's plain dict to the XSD's attributes ---------------------------------------
+
+
+def codice_regione(codice_istat_comune: str | None) -> str | None:
+    if not codice_istat_comune or len(codice_istat_comune) != 6:
+        return None
+    return REGIONE_DI_PROVINCIA.get(codice_istat_comune[:3])
+
+
+def _mesi(dal: dt.date, al: dt.date) -> int:
+    return (al.year - dal.year) * 12 + al.month - dal.month + 1
+
+
+def _manca(oggetto, campo, attributo, elemento="PrestazioniSociali") -> Problema:
+    return Problema(
+        oggetto, campo, f"Elemento {elemento}, attributo {attributo}: manca «{campo}»", elemento, attributo
+    )
+
+
+def ente_flusso(ente: dict, cf_operatore_predefinito: str = "") -> tuple[dict, list[Problema]]:
+    """Ente element from a Comune's plain dict (nome, codice_catastale, codice_fiscale)."""
+    cf = (ente.get("codice_fiscale") or cf_operatore_predefinito or "").strip()
+    attrs = {
+        "Codice": ente.get("codice_catastale"),
+        "Denominazione": ente.get("nome"),
+        "Indirizzo": ente.get("codice_catastale"),
+        "CFOperatore": cf,
+    }
+    problemi = []
+    if not ente.get("codice_catastale"):
+        problemi.append(_manca("comune", "codice catastale del Comune", "Codice", "Ente"))
+    if not cf:
+        problemi.append(_manca("comune", "codice fiscale del Comune (CFOperatore)", "CFOperatore", "Ente"))
+    return attrs, problemi
+
+
+def beneficiario_da_riga(r: dict) -> tuple[dict, list[Problema]]:
+    """Beneficiario (without prestazioni) from a row of `erogazioni_per_siuss`."""
+    problemi = []
+    if r.get("cf_temporaneo"):
+        problemi.append(
+            Problema(
+                "persona",
+                "codice fiscale",
+                "Elemento Beneficiario, attributo CodiceFiscale: la persona ha un codice temporaneo, "
+                "non un codice fiscale",
+                "Beneficiario",
+                "CodiceFiscale",
+            )
+        )
+    cittadinanza = CITTADINANZA_ISTAT_ISO.get(r.get("cittadinanza") or "")
+    if not r.get("cittadinanza"):
+        problemi.append(_manca("persona", "cittadinanza", "CodiceCittadinanza", "Anagrafica"))
+    elif cittadinanza is None:
+        problemi.append(
+            Problema(
+                "persona",
+                "cittadinanza",
+                f"Elemento Anagrafica, attributo CodiceCittadinanza: il codice ISTAT «{r['cittadinanza']}» "
+                "non ha una corrispondenza ISO 3166 nella tabella dei flussi",
+                "Anagrafica",
+                "CodiceCittadinanza",
+            )
+        )
+    seconda = CITTADINANZA_ISTAT_ISO.get(r.get("seconda_cittadinanza") or "")
+    residenza = r.get("residenza_istat")
+    indirizzi = []
+    if not residenza:
+        problemi.append(
+            _manca("residenza", "residenza alla data dell'erogazione", "CodiceComune", "Indirizzo")
+        )
+    else:
+        regione = codice_regione(residenza)
+        if regione is None:
+            problemi.append(
+                Problema(
+                    "residenza",
+                    "Comune di residenza",
+                    f"Elemento Indirizzo, attributo CodiceRegione: il codice ISTAT «{residenza}» non "
+                    "corrisponde a una provincia nota",
+                    "Indirizzo",
+                    "CodiceRegione",
+                )
+            )
+        indirizzi.append({"CodiceRegione": regione, "CodiceComune": residenza, "CodiceNazione": ITALIA_ISO})
+    if not r.get("codice_belfiore_nascita"):
+        problemi.append(
+            _manca("persona", "codice catastale del luogo di nascita", "LuogoNascita", "Anagrafica")
+        )
+    b = {
+        "CodiceFiscale": (r.get("codice_fiscale") or "").upper(),
+        "Anagrafica": {
+            "Cognome": (r.get("cognome") or "")[:36],
+            "Nome": (r.get("nome") or "")[:36],
+            "AnnoNascita": r.get("anno_nascita"),
+            "LuogoNascita": r.get("codice_belfiore_nascita"),
+            "Genere": r.get("genere"),
+            "CodiceCittadinanza": cittadinanza,
+            "CodiceSecondaCittadinanza": seconda,
+        },
+        "Indirizzi": indirizzi,
+    }
+    return b, problemi
+
+
+def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | None = None):
+    """PrestazioniSociali attributes from a row of `erogazioni_per_siuss`, and the problems the
+    XSD cannot see (the specification's conditional rules)."""
+    problemi = []
+    carattere = r.get("carattere_prestazione") or None
+    importo = r.get("importo")
+    p = {
+        "TipoOperazione": tipo_operazione,
+        "PresenzaProvaMezzi": r.get("presenza_prova_mezzi") or None,
+        "CaratterePrestazione": carattere,
+        "CodicePrestazione": r.get("codice_prestazione"),
+        "DenominazionePrestazione": (r.get("denominazione_prestazione") or "")[:200] or None,
+        "ProtocolloDomanda": r.get("protocollo_domanda") or None,
+        "PresaCarico": "1" if r.get("presa_in_carico") else "2",
+        "AreaUtenza": r.get("area_utenza"),
+    }
+    if r.get("isee_protocollo_dsu"):
+        p["NumeroProtocolloDSU"] = r["isee_protocollo_dsu"]
+        p["AnnoProtocolloDSU"] = r.get("anno_dsu")
+        p["DataDSU"] = r.get("isee_data_dsu")
+    elif r.get("presenza_prova_mezzi") == "1":
+        problemi.append(
+            _manca("isee", "ISEE dell'intervento (prestazione soggetta a ISEE)", "NumeroProtocolloDSU")
+        )
+    dal, al = r.get("dal"), r.get("al")
+    if carattere == "1":
+        p["DataInizioPrestazione"] = dal
+        if al and dal and al.year == dal.year:
+            p["DataFinePrestazione"] = al
+            mesi = _mesi(dal, al)
+            if 1 <= mesi <= 12:
+                p["PeriodoErogazione"] = mesi
+        else:
+            mesi = 1
+        if importo is not None and importo > 0:
+            p["ImportoMensile"] = (importo / max(mesi, 1)).quantize(Decimal("0.01"))
+    else:
+        p["DataErogazionePrestazione"] = r.get("data_erogazione")
+        p["ImportoPrestazione"] = importo
+        if importo is None or importo <= 0:
+            problemi.append(_manca("erogazione", "importo maggiore di zero", "ImportoPrestazione"))
+    for chiave, attributo in (
+        ("quota_ente", "ImportoQuotaEnte"),
+        ("quota_utente", "ImportoQuotaUtente"),
+        ("quota_ssn", "ImportoQuotaSSN"),
+    ):
+        v = r.get(chiave)
+        if v is not None and v > 0:
+            p[attributo] = v
+    if r.get("unita_misura") == "ore" and r.get("quantita"):
+        p["OreServizioMensile"] = r["quantita"]
+    if not r.get("codice_prestazione"):
+        problemi.append(
+            _manca("servizio", "codice prestazione SIUSS (corrispondenza nel catalogo)", "CodicePrestazione")
+        )
+    if not r.get("protocollo_domanda"):
+        problemi.append(_manca("intervento", "protocollo della domanda", "ProtocolloDomanda"))
+    if sina:
+        p["SINA"] = sina
+    return {k: v for k, v in p.items() if v is not None and v != ""}, problemi
+
+
+def sina_da_valutazione(v: dict) -> dict:
+    """SINA element from an UVM assessment's plain dict (the Valutazione's field names)."""
+    return {
+        "Mobilita": v.get("mobilita"),
+        "AttivitaVitaQuotidiana": v.get("attivita_vita_quotidiana"),
+        "DisturbiAreaCognitiva": v.get("disturbi_area_cognitiva"),
+        "DisturbiComportamentali": v.get("disturbi_comportamentali"),
+        "NecessitaCureSanitarie": v.get("necessita_cure_sanitarie"),
+        "AreaReddituale": v.get("area_reddituale"),
+        "AreaSupporto": v.get("area_supporto"),
+        "FonteDerivazioneValutazione": v.get("fonte_derivazione_valutazione"),
+        "StrumentoValutazione": v.get("strumento_valutazione"),
+        "FonteDerivazioneInvalidita": v.get("fonte_derivazione_invalidita"),
+        "InvCiv": list(v.get("invalidita_civile") or []),
+        "NecessitaInterventiSociali": list(v.get("necessita_interventi") or []),
+    }
+
+
+def fascia_eta(nascita: dt.date, data: dt.date) -> str | None:
+    eta = data.year - nascita.year - ((data.month, data.day) < (nascita.month, nascita.day))
+    if eta < 0 or eta >= 18:
+        return None
+    return str(min(eta // 3 + 1, 6))
+
+
+def fascia_isee(valore: Decimal | None) -> str | None:
+    if valore is None:
+        return None
+    if valore <= 0:
+        return "1"
+    for fascia, soglia in ((2, 3000), (3, 6000), (4, 9000), (5, 12000), (6, 15000), (7, 20000)):
+        if valore <= soglia:
+            return str(fascia)
+    return "8"
+
+
+def sinba_da_riga(r: dict, dati_sinba: dict, *, chiave: bytes, codici_prestazione: list[str]):
+    """A SINBA record from a delivery row (a minor) and the minor's assessment (`dati_sinba`,
+    keyed by the XSD's names)."""
+    problemi = []
+    residenza = r.get("residenza_istat")
+    rec = {k: v for k, v in (dati_sinba or {}).items() if v not in (None, "", [])}
+    rec.update(
+        {
+            "IDBeneficiario": id_beneficiario_sinba(r["codice_fiscale"], chiave),
+            "AnnoNascita": r.get("anno_nascita"),
+            "CodiceNazioneResidenza": ITALIA_ISO if residenza else None,
+            "CodiceRegioneResidenza": codice_regione(residenza),
+            "FasciaEtaBeneficiario": fascia_eta(r["data_nascita"], r["data_erogazione"])
+            if r.get("data_nascita")
+            else None,
+            "FasciaISEEBeneficiario": fascia_isee(r.get("isee_valore")),
+            "CodicePrestazione": list(codici_prestazione),
+        }
+    )
+    if not residenza:
+        problemi.append(
+            _manca("residenza", "residenza alla data dell'erogazione", "CodiceNazioneResidenza", "SINBA")
+        )
+    if not codici_prestazione:
+        problemi.append(
+            _manca(
+                "servizio",
+                "codice prestazione SIUSS (corrispondenza nel catalogo)",
+                "CodicePrestazione",
+                "SINBA",
+            )
+        )
+    return {k: v for k, v in rec.items() if v is not None and v != ""}, problemi

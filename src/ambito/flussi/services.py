@@ -1,0 +1,394 @@
+"""Writes of the SIUSS flows: generation from the case record, export for the web upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from lxml import etree
+
+from ambito.cartella.selectors.erogazioni import erogazioni_per_siuss
+from ambito.core.services import registra_evento
+
+from . import engine as e
+from . import selectors as sel
+from .models import STATI_VALIDI, FlussoSiuss, ProgressivoFlusso, StatoFlusso, TipoFlusso
+
+
+def chiave_sinba(ambito) -> bytes:
+    """The Ambito's key for the SINBA pseudonyms: settings.AMBITO_SIUSS_CHIAVE (or, by default, one
+    derived from SECRET_KEY), specialised per Ambito so that two Ambiti never share pseudonyms."""
+    base = getattr(settings, "AMBITO_SIUSS_CHIAVE", "") or os.environ.get("AMBITO_SIUSS_CHIAVE", "")
+    if not base:
+        base = hashlib.sha256(f"ambito.flussi.sinba:{settings.SECRET_KEY}".encode()).hexdigest()
+    return hmac.new(base.encode(), f"ambito:{ambito.codice}".encode(), hashlib.sha256).digest()
+
+
+def cf_operatore_predefinito(attore=None) -> str:
+    return (
+        getattr(settings, "AMBITO_SIUSS_CF_OPERATORE", "")
+        or os.environ.get("AMBITO_SIUSS_CF_OPERATORE", "")
+        or getattr(attore, "codice_fiscale", "")
+        or ""
+    )
+
+
+def protocollo_domanda(ambito, r: dict) -> str:
+    """The intervention's protocol; without one, a stable internal id of the intervention."""
+    return r.get("protocollo_domanda") or f"{ambito.codice}-INT-{r['intervento_id']}"[:32]
+
+
+@dataclass
+class Conteggi:
+    validi: int = 0
+    invalidi: int = 0
+    saltati: int = 0
+    cancellazioni: int = 0
+    per_tipo: dict = field(default_factory=lambda: defaultdict(int))
+
+    def as_dict(self) -> dict:
+        return {
+            "validi": self.validi,
+            "invalidi": self.invalidi,
+            "saltati": self.saltati,
+            "cancellazioni": self.cancellazioni,
+        }
+
+
+class _Numeratore:
+    """Daily progressives per Ente and unique, increasing ts_flusso per Ambito, for one run."""
+
+    def __init__(self, ambito):
+        self.ambito = ambito
+        self.oggi = timezone.localdate()
+        self.progressivi: dict[str, int] = {}
+        ultimo = FlussoSiuss.objects.filter(ambito=ambito).aggregate(m=Max("ts_flusso"))["m"] or 0
+        self.ts = ultimo
+
+    def prossimo(self, codice_ente: str, tipo: str) -> tuple[str, int]:
+        if codice_ente not in self.progressivi:
+            riga, _ = ProgressivoFlusso.objects.select_for_update().get_or_create(
+                ambito=self.ambito, codice_ente=codice_ente, giorno=self.oggi
+            )
+            self.progressivi[codice_ente] = riga.ultimo
+        self.progressivi[codice_ente] += 1
+        self.ts = max(int(time.time() * 1000), self.ts + 1)
+        return e.id_flusso(codice_ente, tipo, self.oggi, self.progressivi[codice_ente]), self.ts
+
+    def salva(self):
+        for codice, ultimo in self.progressivi.items():
+            ProgressivoFlusso.objects.filter(ambito=self.ambito, codice_ente=codice, giorno=self.oggi).update(
+                ultimo=ultimo
+            )
+
+
+def _con_nome(xml: bytes, nome: str) -> bytes:
+    """The same flow with IdentificazioneFlusso/@Nome set (content unchanged)."""
+    doc = etree.fromstring(xml)
+    doc.find(f"{{{e.NS}}}IdentificazioneFlusso").set("Nome", nome)
+    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+
+
+@transaction.atomic
+def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: str = "") -> dict:
+    """One PS/PSA/SINA flow per delivery with data_erogazione in [dal, al] (one beneficiary, one
+    delivery), plus a SINBA flow per minor's case and codice prestazione. Each flow is validated
+    against INPS's XSD: valid ones are stored `preparato` with their id_flusso, invalid ones
+    `invalido` with the problems (which field of which record). Idempotent: unchanged content is
+    skipped; a delivery annulled (or whose flow content changed) after a valid flow produces a
+    cancellation (TipoOperazione C) and, for a change, a new insertion.
+
+    Returns counts: validi, invalidi, saltati, cancellazioni (cancellations are also valid)."""
+    cf_operatore = cf_operatore or cf_operatore_predefinito(attore)
+    enti = sel.enti_per_id(ambito)
+    uvm = sel.valutazioni_uvm(ambito)
+    minori = sel.valutazioni_minori(ambito)
+    chiave = chiave_sinba(ambito)
+    esistenti = sel.ultimi_per_chiave(
+        ambito,
+        Q(erogazione__data_erogazione__gte=dal, erogazione__data_erogazione__lte=al)
+        | Q(tipo=TipoFlusso.SINBA),
+    )
+    num = _Numeratore(ambito)
+    conta = Conteggi()
+    da_creare: list[FlussoSiuss] = []
+    sinba_visti: set[str] = set()
+
+    def nuovo(
+        *,
+        tipo,
+        chiave_flusso,
+        r,
+        ente,
+        xml_di,
+        impronta_,
+        problemi,
+        op="I",
+        annulla_id=None,
+        esistente_id=None,
+    ):
+        """Build, validate and queue (or update in place, for a flow that was invalid)."""
+        provvisorio = "PROVVISORIO"
+        xml = xml_di(provvisorio)
+        problemi = list(problemi) + e.valida(tipo, xml)
+        if problemi:
+            stato, id_, ts = StatoFlusso.INVALIDO, None, None
+            conta.invalidi += 1
+        else:
+            stato = StatoFlusso.PREPARATO
+            id_, ts = num.prossimo(ente["codice_catastale"], tipo)
+            xml = _con_nome(xml, id_)
+            conta.validi += 1
+        campi = {
+            "tipo": tipo,
+            "id_flusso": id_,
+            "ts_flusso": ts,
+            "codice_ente": ente.get("codice_catastale") or "",
+            "ente_id": ente.get("id"),
+            "chiave": chiave_flusso,
+            "erogazione_id": r["erogazione_id"],
+            "intervento_id": r["intervento_id"],
+            "caso_id": r["caso_id"],
+            "persona_id": r["persona_id"],
+            "tipo_operazione": op,
+            "annulla_id": annulla_id,
+            "impronta": impronta_,
+            "xml": xml.decode("utf-8"),
+            "sha256": e.sha256(xml),
+            "stato": stato,
+            "errori": [p.as_dict() for p in problemi],
+        }
+        if esistente_id:
+            FlussoSiuss.objects.filter(pk=esistente_id).update(**campi, aggiornato_il=timezone.now())
+        else:
+            da_creare.append(FlussoSiuss(ambito=ambito, **campi))
+            if len(da_creare) >= 1000:
+                FlussoSiuss.objects.bulk_create(da_creare)
+                da_creare.clear()
+
+    for r in erogazioni_per_siuss(ambito, dal, al, includi_annullate=True):
+        ente = enti.get(r["comune_responsabile_id"], {})
+        ente_attrs, problemi_ente = e.ente_flusso(ente, cf_operatore)
+        r = dict(r, protocollo_domanda=protocollo_domanda(ambito, r))
+        k = f"E{r['erogazione_id']}"
+        storia = esistenti.get(k, [])
+        inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
+        cancellati = {f["annulla_id"] for f in storia if f["tipo_operazione"] == "C"}
+        ultimo = inserimenti[-1] if inserimenti else None
+        ultimo_valido = (
+            ultimo if ultimo and ultimo["stato"] in STATI_VALIDI and ultimo["id"] not in cancellati else None
+        )
+
+        if r["annullata"]:
+            if ultimo_valido:
+                _cancella(ultimo_valido, r, ente, num, da_creare, ambito, conta)
+            elif ultimo and ultimo["stato"] == StatoFlusso.INVALIDO:
+                FlussoSiuss.objects.filter(pk=ultimo["id"]).update(stato=StatoFlusso.SUPERATO)
+            else:
+                conta.saltati += 1
+            continue
+
+        beneficiario, problemi_b = e.beneficiario_da_riga(r)
+        v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
+        sina = e.sina_da_valutazione(v) if v else None
+        prestazione, problemi_p = e.prestazione_da_riga(r, sina=sina)
+        contenuto = {"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione}
+        imp = e.impronta(contenuto)
+        if ultimo and ultimo["impronta"] == imp and ultimo["stato"] != StatoFlusso.INVALIDO:
+            conta.saltati += 1
+        else:
+            if ultimo_valido:  # the content changed after a valid flow: cancel, then insert again
+                _cancella(ultimo_valido, r, ente, num, da_creare, ambito, conta)
+            b = dict(beneficiario, Prestazioni=[prestazione])
+            nuovo(
+                tipo=e.PS,
+                chiave_flusso=k,
+                r=r,
+                ente=ente,
+                xml_di=lambda nome, b=b, ea=ente_attrs: e.xml_ps(nome, ea, [b]),
+                impronta_=imp,
+                problemi=problemi_ente + problemi_b + problemi_p,
+                esistente_id=ultimo["id"] if ultimo and ultimo["stato"] == StatoFlusso.INVALIDO else None,
+            )
+
+        # SINBA: a minor in a minors' case, once per case and codice prestazione (and again when
+        # the assessment or the derived data change).
+        if not r.get("caso_minori") or not r.get("data_nascita"):
+            continue
+        if e.fascia_eta(r["data_nascita"], r["data_erogazione"]) is None:
+            continue
+        ks = f"S{r['caso_id']}:{r.get('codice_prestazione') or '-'}"
+        if ks in sinba_visti:
+            continue
+        sinba_visti.add(ks)
+        vm = minori.alla_data(r["caso_id"], r["data_erogazione"])
+        codici = [r["codice_prestazione"]] if r.get("codice_prestazione") else []
+        record, problemi_s = e.sinba_da_riga(
+            r, (vm or {}).get("dati_sinba") or {}, chiave=chiave, codici_prestazione=codici
+        )
+        if vm is None:
+            problemi_s.append(
+                e.Problema(
+                    "valutazione",
+                    "valutazione del minore (SINBA) approvata",
+                    "Elemento SINBA: il caso non ha una valutazione del minore approvata "
+                    "alla data dell'erogazione",
+                    "SINBA",
+                    "",
+                )
+            )
+        # The age band moves with time: the fingerprint leaves it out, so a new SINBA is sent
+        # only when the assessment or the other data change.
+        imp_s = e.impronta(
+            {"ente": ente_attrs, "sinba": {x: y for x, y in record.items() if x != "FasciaEtaBeneficiario"}}
+        )
+        storia_s = esistenti.get(ks, [])
+        ultimo_s = storia_s[-1] if storia_s else None
+        if ultimo_s and ultimo_s["impronta"] == imp_s and ultimo_s["stato"] != StatoFlusso.INVALIDO:
+            conta.saltati += 1
+            continue
+        nuovo(
+            tipo=e.SINBA,
+            chiave_flusso=ks,
+            r=r,
+            ente=ente,
+            xml_di=lambda nome, rec=record, ea=ente_attrs: e.xml_sinba(nome, ea, [rec]),
+            impronta_=imp_s,
+            problemi=problemi_ente + problemi_s,
+            esistente_id=ultimo_s["id"] if ultimo_s and ultimo_s["stato"] == StatoFlusso.INVALIDO else None,
+        )
+
+    if da_creare:
+        FlussoSiuss.objects.bulk_create(da_creare)
+    num.salva()
+    risultato = conta.as_dict()
+    registra_evento(
+        attore=attore,
+        azione="flussi.siuss.genera",
+        ambito=ambito,
+        dopo={"dal": dal.isoformat(), "al": al.isoformat(), **risultato},
+        descrizione=f"Flussi SIUSS dal {dal:%d/%m/%Y} al {al:%d/%m/%Y}",
+    )
+    return risultato
+
+
+def _cancella(
+    ultimo_valido: dict, r: dict, ente: dict, num: _Numeratore, da_creare: list, ambito, conta
+) -> None:
+    """A cancellation of a valid insertion: the same content, TipoOperazione C, a new id."""
+    originale = FlussoSiuss.objects.get(pk=ultimo_valido["id"])
+    doc = etree.fromstring(originale.xml.encode("utf-8"))
+    for p in doc.iter(f"{{{e.NS}}}PrestazioniSociali"):
+        p.set("TipoOperazione", "C")
+    id_, ts = num.prossimo(originale.codice_ente, originale.tipo)
+    doc.find(f"{{{e.NS}}}IdentificazioneFlusso").set("Nome", id_)
+    xml = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+    problemi = e.valida(originale.tipo, xml)
+    da_creare.append(
+        FlussoSiuss(
+            ambito=ambito,
+            tipo=originale.tipo,
+            id_flusso=id_ if not problemi else None,
+            ts_flusso=ts if not problemi else None,
+            codice_ente=originale.codice_ente,
+            ente_id=originale.ente_id,
+            chiave=originale.chiave,
+            erogazione_id=originale.erogazione_id,
+            intervento_id=originale.intervento_id,
+            caso_id=originale.caso_id,
+            persona_id=originale.persona_id,
+            tipo_operazione="C",
+            annulla_id=originale.pk,
+            impronta=originale.impronta,
+            xml=xml.decode("utf-8"),
+            sha256=e.sha256(xml),
+            stato=StatoFlusso.PREPARATO if not problemi else StatoFlusso.INVALIDO,
+            errori=[p.as_dict() for p in problemi],
+        )
+    )
+    conta.cancellazioni += 1
+    if not problemi:
+        conta.validi += 1
+    else:
+        conta.invalidi += 1
+
+
+@transaction.atomic
+def esporta_flussi(*, ambito, cartella, attore=None, stati=(StatoFlusso.PREPARATO,)) -> dict:
+    """Write the valid flows as XML files (`<cartella>/<tipo>/<id_flusso>.xml`, one beneficiary and
+    one delivery each, for the API) and, for the INPS web upload, one batch file per type and Ente
+    (`<cartella>/lotti/<id>.xml`: the XSD allows several Beneficiario per Flusso and several
+    PrestazioniSociali per Beneficiario; several SINBA per Flusso). Every file is validated again.
+    Returns counts: validi (files written), invalidi (files failing the XSD), lotti."""
+    base = Path(cartella)
+    (base / "lotti").mkdir(parents=True, exist_ok=True)
+    for t in e.TIPI:
+        (base / t).mkdir(parents=True, exist_ok=True)
+    validi = invalidi = 0
+    per_lotto: dict[tuple[str, str], list] = defaultdict(list)
+    enti: dict[str, dict] = {}
+    qs = (
+        FlussoSiuss.objects.filter(ambito=ambito, stato__in=stati, id_flusso__isnull=False)
+        .order_by("ts_flusso")
+        .values_list("tipo", "id_flusso", "codice_ente", "xml")
+    )
+    for tipo, id_, codice, xml in qs.iterator(chunk_size=2000):
+        dati = xml.encode("utf-8")
+        if e.valida(tipo, dati):
+            invalidi += 1
+            continue
+        (base / tipo / f"{id_}.xml").write_bytes(dati)
+        validi += 1
+        doc = etree.fromstring(dati)
+        if codice not in enti:
+            ente = doc.find(f"{{{e.NS}}}IdentificazioneFlusso/{{{e.NS}}}Ente")
+            enti[codice] = dict(ente.attrib)
+        figli = [c for c in doc if c.tag != f"{{{e.NS}}}IdentificazioneFlusso"]
+        per_lotto[(tipo, codice)].extend(figli)
+    num = _Numeratore(ambito)
+    lotti = 0
+    for (tipo, codice), figli in per_lotto.items():
+        id_, _ts = num.prossimo(codice, tipo)
+        radice = etree.Element(f"{{{e.NS}}}Flusso", nsmap={None: e.NS})
+        ident = etree.SubElement(radice, f"{{{e.NS}}}IdentificazioneFlusso", Nome=id_)
+        etree.SubElement(ident, f"{{{e.NS}}}Ente", **enti[codice])
+        if tipo == e.PS:  # one Beneficiario per codice fiscale, with all its deliveries
+            per_cf: dict[str, etree._Element] = {}
+            for b in figli:
+                cf = b.get("CodiceFiscale")
+                if cf not in per_cf:
+                    per_cf[cf] = b
+                    radice.append(b)
+                else:
+                    for p in b.findall(f"{{{e.NS}}}PrestazioniSociali"):
+                        per_cf[cf].append(p)
+        else:
+            for s in figli:
+                radice.append(s)
+        dati = etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+        problemi = e.valida(tipo, dati)
+        if problemi:
+            invalidi += 1
+            continue
+        (base / "lotti" / f"{id_}.xml").write_bytes(dati)
+        lotti += 1
+    num.salva()
+    risultato = {"validi": validi, "invalidi": invalidi, "lotti": lotti}
+    registra_evento(
+        attore=attore,
+        azione="flussi.siuss.esporta",
+        ambito=ambito,
+        dopo={"cartella": str(base), **risultato},
+        descrizione="Esportazione dei flussi SIUSS",
+    )
+    return risultato

@@ -1,0 +1,59 @@
+"""The pure engine: a typical delivery validates, a missing attribute is named, SINBA ids."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+from ambito.flussi import engine as e
+
+RIGA = dict(
+    erogazione_id=1, intervento_id=2, codice_fiscale="RSSMRA50C01F205X", cf_temporaneo=False,
+    cognome="Rossi", nome="Mario", anno_nascita=1950, codice_belfiore_nascita="F205", genere="1",
+    cittadinanza="100", residenza_istat="015140", presenza_prova_mezzi="1", carattere_prestazione="1",
+    codice_prestazione="A1.04", denominazione_prestazione="Contributi economici a integrazione del reddito",
+    protocollo_domanda="PROT-9", presa_in_carico=True, area_utenza="3",
+    isee_protocollo_dsu="INPS-ISEE-2024-00000123-00", anno_dsu=2024, isee_data_dsu=dt.date(2024, 1, 15),
+    dal=dt.date(2024, 3, 1), al=dt.date(2024, 3, 31), data_erogazione=dt.date(2024, 4, 5),
+    importo=D("240.00"), quota_ente=D("200.00"), quota_utente=D("30.00"), quota_ssn=D("10.00"),
+    unita_misura="casi", quantita=D("12"),
+)  # fmt: skip
+ENTE = {"nome": "Comune di Melegnano", "codice_catastale": "F100", "codice_fiscale": "01234567890"}
+
+
+def _flusso(riga, **kw):
+    b, pb = e.beneficiario_da_riga(riga)
+    p, pp = e.prestazione_da_riga(riga, **kw)
+    ente, pe = e.ente_flusso(ENTE)
+    nome = e.id_flusso("F100", e.PS, dt.date(2025, 1, 2), 7)
+    return e.xml_ps(nome, ente, [dict(b, Prestazioni=[p])]), pb + pp + pe
+
+
+def test_typical_delivery_validates():
+    xml, problemi = _flusso(RIGA)
+    assert problemi == [] and e.valida(e.PS, xml) == []
+    assert b'Nome="F100.PS.20250102.0000007"' in xml
+    assert b'CodiceCittadinanza="380"' in xml and b'CodiceRegione="03"' in xml
+
+
+def test_sina_validates():
+    sina = e.sina_da_valutazione(
+        dict(mobilita="1", attivita_vita_quotidiana="2", disturbi_comportamentali="1", area_reddituale="1",
+             area_supporto="2", fonte_derivazione_valutazione="1", strumento_valutazione="1",
+             invalidita_civile=["1"], necessita_interventi=["A2.02"])
+    )  # fmt: skip
+    xml, _ = _flusso(RIGA, sina=sina)
+    assert e.valida(e.PS, xml) == [] and b"<InvCiv>1</InvCiv>" in xml
+
+
+def test_missing_required_attribute_is_named():
+    xml, problemi = _flusso(dict(RIGA, protocollo_domanda="", area_utenza="4"))
+    msgs = e.messaggi(e.valida(e.PS, xml))
+    assert "Elemento PrestazioniSociali, attributo ProtocolloDomanda: attributo obbligatorio mancante" in msgs
+    assert any(m.startswith("Elemento PrestazioniSociali, attributo AreaUtenza:") for m in msgs)
+    assert [p.oggetto for p in problemi] == ["intervento"]
+
+
+def test_sinba_id_stable_and_keyed():
+    a = e.id_beneficiario_sinba("RSSMRA10C01F205X", b"chiave-1")
+    assert a == e.id_beneficiario_sinba("rssmra10c01f205x", b"chiave-1")
+    assert a != e.id_beneficiario_sinba("RSSMRA10C01F205X", b"chiave-2")
+    assert len(a) == 20 and "RSSMRA" not in a

@@ -1,0 +1,37 @@
+"""Thin views of the SIUSS flows: the list with states and the data-quality page."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from . import selectors
+from .models import StatoFlusso
+
+PERMESSO = "flussi.view_flussosiuss"
+
+
+@login_required
+@permission_required(PERMESSO, raise_exception=True)
+def elenco(request):
+    stato = request.GET.get("stato") or None
+    if stato not in StatoFlusso.values:
+        stato = None
+    pagina = Paginator(selectors.flussi(request.user.ambito, stato=stato), 100).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "flussi/elenco.html",
+        {
+            "pagina": pagina,
+            "stato": stato,
+            "stati": StatoFlusso.choices,
+            "conteggi": selectors.conteggi(request.user.ambito),
+        },
+    )
+
+
+@login_required
+@permission_required(PERMESSO, raise_exception=True)
+def qualita(request):
+    return render(
+        request, "flussi/qualita.html", {"gruppi": selectors.problemi_raggruppati(request.user.ambito)}
+    )
