@@ -115,6 +115,8 @@ LANGUAGES = [("it", "Italiano")]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
+# Italian grouping (1.234,56) on display and on input. Ids and years printed by templates must be
+# `|unlocalize`d: "?persona=1.815" would break a link (a test scans the templates for it).
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"

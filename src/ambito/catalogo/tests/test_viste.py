@@ -99,6 +99,7 @@ def test_matrice_predefinita_sull_ultimo_anno_con_conferimenti(client, utente, c
     assert r.context["anno"] == 2023
     assert "Melegnano" in testo and "Paullo" in testo
     assert "01/04–31/12" in testo  # SAD partial period
+    assert "nel 2023" in testo and "2.023" not in testo  # a year is not a quantity
     m = r.context["matrice"]
     assert [n for _, _, n in m.righe] == [2, 1]
     assert m.totali_servizi == [2, 1, 0]
