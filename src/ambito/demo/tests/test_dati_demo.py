@@ -350,8 +350,6 @@ def test_enti(enti):
 
 def test_comuni_coerenti_con_comuni_demo(enti):
     """Same codes and names as the ISTAT registry file of the population loader (comuni_demo.csv)."""
-    if not (DATA / "comuni_demo.csv").exists():
-        pytest.skip("comuni_demo.csv non presente")
     anagrafe = {r["codice_istat"]: (r["nome"], r["codice_catastale"]) for r in _csv("comuni_demo.csv")}
     for e in enti:
         if e["tipo"] == "comune":
