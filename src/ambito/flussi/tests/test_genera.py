@@ -1,0 +1,95 @@
+"""genera_flussi / esporta_flussi on the case record: valid, idempotent, corrections, invalid."""
+
+import datetime as dt
+
+from lxml import etree
+
+from ambito.cartella.services.erogazioni import correggi_erogazione
+from ambito.flussi import engine as e
+from ambito.flussi.models import FlussoSiuss, StatoFlusso
+from ambito.flussi.services import esporta_flussi, genera_flussi
+
+from .conftest import eroga
+
+DAL, AL = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+
+
+def genera(mondo):
+    return genera_flussi(ambito=mondo.ambito, dal=DAL, al=AL, attore=None)
+
+
+def test_valid_delivery_gives_one_prepared_flow_that_validates(mondo):
+    erog = eroga(mondo)
+    assert genera(mondo) == {"validi": 1, "invalidi": 0, "saltati": 0, "cancellazioni": 0}
+    f = FlussoSiuss.objects.get()
+    assert f.stato == StatoFlusso.PREPARATO and f.tipo_operazione == "I" and f.erogazione_id == erog.pk
+    assert f.id_flusso.startswith("F100.PS.") and f.ts_flusso > 0 and f.errori == []
+    xml = f.xml.encode()
+    assert e.valida(e.PS, xml) == []
+    assert f'Nome="{f.id_flusso}"'.encode() in xml and b'CodicePrestazione="A2.07"' in xml
+
+
+def test_second_run_skips(mondo):
+    eroga(mondo)
+    genera(mondo)
+    assert genera(mondo) == {"validi": 0, "invalidi": 0, "saltati": 1, "cancellazioni": 0}
+    assert FlussoSiuss.objects.count() == 1
+
+
+def test_corrected_delivery_cancels_and_inserts_again(mondo):
+    erog = eroga(mondo)
+    genera(mondo)
+    vecchio = FlussoSiuss.objects.get()
+    nuova = correggi_erogazione(erogazione=erog, motivo="importo errato", attore=None, importo="80.00",
+                                quota_ente="80.00", finanziamenti=[(mondo.fnps, "80.00")])  # fmt: skip
+    r = genera(mondo)
+    assert r == {"validi": 2, "invalidi": 0, "saltati": 0, "cancellazioni": 1}
+    c = FlussoSiuss.objects.get(tipo_operazione="C")
+    assert c.annulla_id == vecchio.pk and c.stato == StatoFlusso.PREPARATO and c.erogazione_id == erog.pk
+    assert c.id_flusso != vecchio.id_flusso and c.ts_flusso > vecchio.ts_flusso
+    doc = etree.fromstring(c.xml.encode())
+    assert [p.get("TipoOperazione") for p in doc.iter(f"{{{e.NS}}}PrestazioniSociali")] == ["C"]
+    assert e.valida(e.PS, c.xml.encode()) == []
+    ins = FlussoSiuss.objects.get(tipo_operazione="I", erogazione=nuova)
+    assert ins.stato == StatoFlusso.PREPARATO and b'ImportoMensile="80.00"' in ins.xml.encode()
+    # A third run changes nothing (the annulled delivery and its replacement are both skipped).
+    assert genera(mondo) == {"validi": 0, "invalidi": 0, "saltati": 2, "cancellazioni": 0}
+    assert FlussoSiuss.objects.count() == 3
+
+
+def test_means_test_without_isee_is_invalid_with_field_and_link(mondo):
+    erog = eroga(mondo, presenza_prova_mezzi="1")
+    assert genera(mondo)["invalidi"] == 1
+    f = FlussoSiuss.objects.get()
+    assert f.stato == StatoFlusso.INVALIDO and f.id_flusso is None and f.ts_flusso is None
+    problemi = {p["oggetto"]: p for p in f.errori}
+    assert "NumeroProtocolloDSU" in problemi["isee"]["messaggio"]
+    assert "ISEE" in problemi["isee"]["campo"]
+    # The link target: the case and the intervention of the delivery.
+    assert f.intervento_id == erog.intervento_id and f.caso_id == erog.intervento.caso_id
+
+
+def test_invalid_flow_becomes_valid_when_fixed(mondo):
+    erog = eroga(mondo, presenza_prova_mezzi="1")
+    genera(mondo)
+    erog.intervento.presenza_prova_mezzi = "4"
+    erog.intervento.save()
+    assert genera(mondo)["validi"] == 1
+    f = FlussoSiuss.objects.get()  # updated in place, not duplicated
+    assert f.stato == StatoFlusso.PREPARATO and f.id_flusso
+
+
+def test_esporta_writes_files_that_validate(mondo, tmp_path):
+    eroga(mondo)
+    eroga(mondo)
+    eroga(mondo, presenza_prova_mezzi="1")
+    genera(mondo)
+    r = esporta_flussi(ambito=mondo.ambito, cartella=tmp_path)
+    assert r == {"validi": 2, "invalidi": 0, "lotti": 1}
+    files = sorted((tmp_path / "PS_PSA_SINA").glob("*.xml"))
+    lotti = sorted((tmp_path / "lotti").glob("*.xml"))
+    assert len(files) == 2 and len(lotti) == 1
+    for p in files + lotti:
+        assert e.valida(e.PS, p.read_bytes()) == [], p
+    lotto = etree.fromstring(lotti[0].read_bytes())
+    assert len(list(lotto.iter(f"{{{e.NS}}}PrestazioniSociali"))) == 2
