@@ -16,4 +16,5 @@ urlpatterns = [
     path("fondi/", include("ambito.fondi.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("waas/v1/", include("ambito.flussi.waas_urls")),
 ]

@@ -60,4 +60,8 @@ def mondo(db):
 
 @pytest.fixture
 def altro_mondo(db):
-    return prepara(Mondo("AMB-G", ("015192", "015050")))
+    m = prepara(Mondo("AMB-G", ("015192", "015050")))
+    # Codici catastali are national: another Ambito's Comuni have their own (id_flusso is unique).
+    Ente.objects.filter(pk=m.comune.pk).update(codice_catastale="G200")
+    Ente.objects.filter(pk=m.altro_comune.pk).update(codice_catastale="L300")
+    return m
