@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
@@ -110,18 +111,32 @@ def da_correggere(ambito) -> QuerySet[FlussoSiuss]:
     )
 
 
-def problemi_raggruppati(ambito, *, limite_righe: int = 200) -> list[dict]:
-    """Rows to fix grouped by problem (where and which field), largest group first; each group
-    keeps at most `limite_righe` rows (and its full count)."""
+def chiave_gruppo(oggetto: str, campo: str) -> str:
+    """A short, stable key of a data-quality group for the URL (`?gruppo=`)."""
+    return hashlib.sha1(f"{oggetto}\x1f{campo}".encode()).hexdigest()[:10]
+
+
+def problemi_raggruppati(
+    ambito, *, per_pagina: int = 50, gruppo: str | None = None, pagina: int = 1
+) -> list[dict]:
+    """Rows to fix grouped by problem (where and which field), largest group first. Each group has
+    its full count `n`, its `pagine` and one page of rows (`per_pagina`): page `pagina` for the
+    group whose key is `gruppo`, the first page for the others. Two queries whatever the size:
+    the problems of every flow to fix (light values), then the flows of the rows shown."""
     gruppi: dict[tuple, dict] = {}
-    for f in da_correggere(ambito).iterator(chunk_size=2000):
-        problemi = f.errori or []
-        if f.stato == StatoFlusso.RIFIUTATO:
+    righe = (
+        FlussoSiuss.objects.filter(ambito=ambito, stato__in=(StatoFlusso.INVALIDO, StatoFlusso.RIFIUTATO))
+        .order_by("persona__cognome", "persona__nome", "id")
+        .values_list("id", "stato", "errori", "codice_esito", "descrizione_esito")
+    )
+    for id_, stato, errori, codice_esito, descrizione_esito in righe.iterator(chunk_size=5000):
+        problemi = errori or []
+        if stato == StatoFlusso.RIFIUTATO:
             problemi = [
                 {
                     "oggetto": "inps",
-                    "campo": f"esito INPS {f.codice_esito}",
-                    "messaggio": f.descrizione_esito or f.codice_esito,
+                    "campo": f"esito INPS {codice_esito}",
+                    "messaggio": descrizione_esito or codice_esito,
                 }
             ]
         visti = set()
@@ -130,17 +145,31 @@ def problemi_raggruppati(ambito, *, limite_righe: int = 200) -> list[dict]:
             if chiave in visti:
                 continue
             visti.add(chiave)
-            g = gruppi.setdefault(
-                chiave,
-                {
+            g = gruppi.get(chiave)
+            if g is None:
+                g = gruppi[chiave] = {
                     "oggetto": chiave[0],
                     "campo": chiave[1],
+                    "chiave": chiave_gruppo(*chiave),
                     "esempio": p.get("messaggio", ""),
-                    "righe": [],
-                    "n": 0,
-                },
-            )
-            g["n"] += 1
-            if len(g["righe"]) < limite_righe:
-                g["righe"].append({"flusso": f, "messaggio": p.get("messaggio", "")})
-    return sorted(gruppi.values(), key=lambda g: (-g["n"], g["oggetto"], g["campo"]))
+                    "tutte": [],
+                }
+            g["tutte"].append((id_, p.get("messaggio", "")))
+    ordinati = sorted(gruppi.values(), key=lambda g: (-len(g["tutte"]), g["oggetto"], g["campo"]))
+    da_leggere: set[int] = set()
+    for g in ordinati:
+        g["n"] = len(g["tutte"])
+        g["pagine"] = max(1, -(-g["n"] // per_pagina))
+        g["pagina"] = min(max(1, pagina), g["pagine"]) if g["chiave"] == gruppo else 1
+        inizio = (g["pagina"] - 1) * per_pagina
+        g["righe"] = g.pop("tutte")[inizio : inizio + per_pagina]
+        g["precedente"] = g["pagina"] - 1 if g["pagina"] > 1 else None
+        g["successiva"] = g["pagina"] + 1 if g["pagina"] < g["pagine"] else None
+        da_leggere.update(i for i, _ in g["righe"])
+    flussi_ = FlussoSiuss.objects.filter(ambito=ambito, pk__in=da_leggere).select_related(
+        "persona", "ente", "erogazione"
+    )
+    per_id = {f.pk: f for f in flussi_} if da_leggere else {}
+    for g in ordinati:
+        g["righe"] = [{"flusso": per_id[i], "messaggio": m} for i, m in g["righe"] if i in per_id]
+    return ordinati

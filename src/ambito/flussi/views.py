@@ -8,6 +8,7 @@ from . import selectors
 from .models import StatoFlusso
 
 PERMESSO = "flussi.view_flussosiuss"
+RIGHE_PER_GRUPPO = 50
 
 
 @login_required
@@ -32,6 +33,11 @@ def elenco(request):
 @login_required
 @permission_required(PERMESSO, raise_exception=True)
 def qualita(request):
-    return render(
-        request, "flussi/qualita.html", {"gruppi": selectors.problemi_raggruppati(request.user.ambito)}
+    try:
+        pagina = int(request.GET.get("pagina") or 1)
+    except ValueError:
+        pagina = 1
+    gruppi = selectors.problemi_raggruppati(
+        request.user.ambito, per_pagina=RIGHE_PER_GRUPPO, gruppo=request.GET.get("gruppo"), pagina=pagina
     )
+    return render(request, "flussi/qualita.html", {"gruppi": gruppi, "per_pagina": RIGHE_PER_GRUPPO})
