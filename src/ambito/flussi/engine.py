@@ -146,6 +146,16 @@ ORIGINE_ATTRIBUTO = {
 }
 
 
+def denominazione_prestazione(r: dict) -> str | None:
+    """The SIUSS table's name, completed with the service's own name when it is shorter than the
+    10 characters the XSD requires (the catch-all Z9.99 is just "Altro")."""
+    nome = (r.get("denominazione_prestazione") or "").strip()
+    servizio = (r.get("servizio_nome") or "").strip()
+    if len(nome) < 10 and servizio:
+        nome = f"{nome} – {servizio}" if nome else servizio
+    return nome[:200] or None
+
+
 def origine(elemento: str, attributo: str) -> tuple[str, str]:
     if elemento == "SINA" or elemento in ("InvCiv", "NecessitaInterventiSociali", "InvaliditaCivile"):
         return "valutazione", f"valutazione UVM (SINA): {attributo or elemento}"
@@ -471,7 +481,7 @@ def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | Non
         "PresenzaProvaMezzi": r.get("presenza_prova_mezzi") or None,
         "CaratterePrestazione": carattere,
         "CodicePrestazione": r.get("codice_prestazione"),
-        "DenominazionePrestazione": (r.get("denominazione_prestazione") or "")[:200] or None,
+        "DenominazionePrestazione": denominazione_prestazione(r),
         "ProtocolloDomanda": r.get("protocollo_domanda") or None,
         "PresaCarico": "1" if r.get("presa_in_carico") else "2",
         "AreaUtenza": r.get("area_utenza"),

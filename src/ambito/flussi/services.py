@@ -43,6 +43,14 @@ def cf_operatore_predefinito(attore=None) -> str:
     )
 
 
+def _cf_azienda(ambito) -> str:
+    """Last resort for CFOperatore: the codice fiscale of the Azienda that sends for the Ambito."""
+    from ambito.territorio.models import Ente, TipoEnte
+
+    azienda = Ente.objects.filter(ambito=ambito, tipo=TipoEnte.AZIENDA).exclude(codice_fiscale="").first()
+    return azienda.codice_fiscale if azienda else ""
+
+
 def protocollo_domanda(ambito, r: dict) -> str:
     """The intervention's protocol; without one, a stable internal id of the intervention."""
     return r.get("protocollo_domanda") or f"{ambito.codice}-INT-{r['intervento_id']}"[:32]
@@ -109,7 +117,7 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
     cancellation (TipoOperazione C) and, for a change, a new insertion.
 
     Returns counts: validi, invalidi, saltati, cancellazioni (cancellations are also valid)."""
-    cf_operatore = cf_operatore or cf_operatore_predefinito(attore)
+    cf_operatore = cf_operatore or cf_operatore_predefinito(attore) or _cf_azienda(ambito)
     enti = sel.enti_per_id(ambito)
     uvm = sel.valutazioni_uvm(ambito)
     minori = sel.valutazioni_minori(ambito)

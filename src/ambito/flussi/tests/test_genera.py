@@ -93,3 +93,13 @@ def test_esporta_writes_files_that_validate(mondo, tmp_path):
         assert e.valida(e.PS, p.read_bytes()) == [], p
     lotto = etree.fromstring(lotti[0].read_bytes())
     assert len(list(lotto.iter(f"{{{e.NS}}}PrestazioniSociali"))) == 2
+
+
+def test_short_siuss_names_are_completed_with_the_service_name():
+    from ambito.flussi.engine import denominazione_prestazione
+
+    assert denominazione_prestazione(
+        {"denominazione_prestazione": "Altro", "servizio_nome": "Servizio sociale"}
+    ) == ("Altro – Servizio sociale")
+    lungo = "Assistenza domiciliare socio-assistenziale"
+    assert denominazione_prestazione({"denominazione_prestazione": lungo, "servizio_nome": "SAD"}) == lungo
