@@ -309,7 +309,8 @@ def carica_sintetici(
         MembroNucleo.objects.bulk_create(membri, batch_size=batch)
         Isee.objects.bulk_create(isee, batch_size=batch)
         conti["nuclei"], conti["isee"] = len(oggetti_nuclei), len(isee)
-        ha_isee = {i.persona_id for i in isee}
+        # The certificate each means-tested intervention refers to: the person's 2025 ISEE.
+        ha_isee = {i.persona_id: i for i in isee if i.data_dsu.year == 2025}
 
         # Case records in chunks of persons, so that memory stays bounded at benchmark sizes.
         for inizio in range(0, len(gen_persone), blocco):
@@ -516,6 +517,7 @@ def _casi(
                     al=al,
                     quantita_prevista=Decimal(profilo.quantita[1] * 12),
                     presenza_prova_mezzi="1" if profilo.quota_utente and caso.persona_id in ha_isee else "4",
+                    isee=ha_isee.get(caso.persona_id) if profilo.quota_utente else None,
                     carattere_prestazione="1",
                     creato_da=autore,
                 ),

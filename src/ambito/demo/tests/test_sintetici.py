@@ -62,6 +62,10 @@ def test_the_demo_users_have_cases_to_work_on(demo_piccolo):
         .values_list("intervento__servizio__codice", "n")
     )
     assert per_servizio.get("MINORI", 0) > 0
+    from ambito.cartella.models import Intervento
+
+    prova_mezzi = Intervento.objects.filter(ambito=ambito, presenza_prova_mezzi="1")
+    assert prova_mezzi.exists() and not prova_mezzi.filter(isee__isnull=True).exists()
 
 
 def test_loading_twice_adds_nothing(demo_piccolo, settings):
