@@ -43,7 +43,14 @@ from ..models import (
     VersioneProgetto,
     VoceDiario,
 )
-from .visibilita import NESSUNO, casi_visibili, q_casi, riservatezze_leggibili
+from .visibilita import (
+    NESSUNO,
+    casi_visibili,
+    mandati_leggibili,
+    q_casi,
+    q_mandati_leggibili,
+    riservatezze_leggibili,
+)
 
 # --- state ---------------------------------------------------------------------------------------
 
@@ -358,12 +365,6 @@ def _num(v) -> str:
     return testo[:-1] if testo.endswith("0") else testo
 
 
-def legge_mandati(livelli: set[str], caso: Caso) -> bool:
-    """Court mandates of a minors' case are judicial matter: read only by who reads the judicial
-    level; elsewhere by whoever opens the case (the same rule as selectors.diario)."""
-    return not caso.minori or Riservatezza.GIUDIZIARIA in livelli
-
-
 def timeline(vis: Visibilita, caso: Caso, *, livelli: set[str] | None = None) -> list[VoceCronologia]:
     """Everything that happened in `caso`, oldest first, one query per record kind.
 
@@ -555,7 +556,7 @@ def timeline(vis: Visibilita, caso: Caso, *, livelli: set[str] | None = None) ->
                 9,
             )
         )
-    if legge_mandati(livelli, caso):
+    if mandati_leggibili(livelli, caso):
         for m in MandatoGiudiziario.objects.filter(caso=caso, annullato_il__isnull=True).select_related(
             "creato_da"
         ):
@@ -630,7 +631,7 @@ def storia_audit(vis: Visibilita, caso: Caso, *, livelli: set[str] | None = None
         "cartella.Documento": Documento.objects.filter(caso=caso, riservatezza__in=livelli),
     }
     figli["cartella.Tutela"] = Tutela.objects.filter(caso=caso)
-    if legge_mandati(livelli, caso):
+    if mandati_leggibili(livelli, caso):
         figli["cartella.MandatoGiudiziario"] = MandatoGiudiziario.objects.filter(caso=caso)
     filtro = Q(oggetto_tipo="cartella.Caso", oggetto_id=str(caso.pk))
     for tipo, qs in figli.items():
@@ -712,21 +713,6 @@ def casi_delle_scadenze(vis: Visibilita, utente, *, operatore_id=None):
     return qs
 
 
-def _q_mandati_leggibili(vis: Visibilita) -> Q:
-    """On MandatoGiudiziario: the row-wise form of `legge_mandati` (see riservatezze_leggibili)."""
-    q = Q(caso__minori=False)
-    if vis.is_operatore_comunale and not (vis.is_operatore or vis.is_coordinatore):
-        return q
-    if vis.team_ids:
-        q |= Q(caso__team_id__in=vis.team_ids)
-    if vis.is_coordinatore and vis.servizio_ids:
-        q |= Q(caso__servizio_id__in=vis.servizio_ids)
-    operatore = OperatoreCaso.objects.filter(
-        caso=OuterRef("caso_id"), utente_id=vis.utente_id, annullato_il__isnull=True
-    ).filter(Q(al__isnull=True) | Q(al__gte=vis.data))
-    return q | Q(Exists(operatore))
-
-
 def scadenze(vis: Visibilita, utente, entro_giorni: int = 60, *, operatore_id=None) -> list[Scadenza]:
     """What is due within `entro_giorni` (and what is overdue), overdue first. Five queries."""
     if vis.ambito_id is None or utente is None:
@@ -784,7 +770,7 @@ def scadenze(vis: Visibilita, utente, entro_giorni: int = 60, *, operatore_id=No
                 )
             )
     for m in MandatoGiudiziario.objects.filter(
-        _q_mandati_leggibili(vis),
+        q_mandati_leggibili(vis),
         caso__in=casi_ids,
         annullato_il__isnull=True,
         adempiuto_il__isnull=True,

@@ -21,7 +21,7 @@ from ambito.core.services import registra_accesso
 from ambito.utenti.selectors import Visibilita
 
 from ..models import Caso, Documento, MandatoGiudiziario, Riservatezza, Tutela, VoceDiario
-from .visibilita import casi_visibili, q_casi, riservatezze_leggibili
+from .visibilita import casi_visibili, mandati_leggibili, q_casi, riservatezze_leggibili
 
 VOCI_PER_PAGINA = 50
 VOCI_NELLA_SEZIONE = 50
@@ -35,10 +35,6 @@ def riservatezze_scrivibili(vis: Visibilita, caso: Caso) -> list[str]:
     permission check is the caller's."""
     leggibili = riservatezze_leggibili(vis, caso)
     return [liv for liv in ORDINE_LIVELLI if liv in leggibili]
-
-
-def mandati_leggibili(leggibili: set[str], caso: Caso) -> bool:
-    return not caso.minori or Riservatezza.GIUDIZIARIA in leggibili
 
 
 def _nel_proprio_ambito(vis: Visibilita, campo_caso: str = "pk"):

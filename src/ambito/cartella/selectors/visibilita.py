@@ -117,9 +117,7 @@ def riservatezze_leggibili(vis: Visibilita, caso: Caso) -> set[str]:
         return livelli
     nel_team = (caso.team_id is not None and caso.team_id in vis.team_ids) or (
         vis.utente_id is not None
-        and OperatoreCaso.objects.filter(
-            caso=caso, utente_id=vis.utente_id, annullato_il__isnull=True
-        )
+        and OperatoreCaso.objects.filter(caso=caso, utente_id=vis.utente_id, annullato_il__isnull=True)
         .filter(Q(al__isnull=True) | Q(al__gte=vis.data))
         .exists()
     )
@@ -129,3 +127,24 @@ def riservatezze_leggibili(vis: Visibilita, caso: Caso) -> set[str]:
     if caso.minori and (nel_team or coordina):
         livelli.add(Riservatezza.GIUDIZIARIA)
     return livelli
+
+
+def mandati_leggibili(livelli: set[str], caso: Caso) -> bool:
+    """Court mandates of a minors' case are judicial matter: read only by who reads the judicial
+    level of that case (`riservatezze_leggibili`); on other cases by whoever opens the case."""
+    return not caso.minori or Riservatezza.GIUDIZIARIA in livelli
+
+
+def q_mandati_leggibili(vis: Visibilita) -> Q:
+    """On MandatoGiudiziario rows: the row-wise form of `mandati_leggibili`."""
+    q = Q(caso__minori=False)
+    if vis.is_operatore_comunale and not (vis.is_operatore or vis.is_coordinatore):
+        return q
+    if vis.team_ids:
+        q |= Q(caso__team_id__in=vis.team_ids)
+    if vis.is_coordinatore and vis.servizio_ids:
+        q |= Q(caso__servizio_id__in=vis.servizio_ids)
+    operatore = OperatoreCaso.objects.filter(
+        caso=OuterRef("caso_id"), utente_id=vis.utente_id, annullato_il__isnull=True
+    ).filter(Q(al__isnull=True) | Q(al__gte=vis.data))
+    return q | Q(Exists(operatore))
