@@ -51,6 +51,27 @@ def _alla_cartella(caso_id: int, ancora: str = "") -> str:
     return f"{url}#{ancora}" if ancora else url
 
 
+def _esegui(request, form, azione, *, successo, dopo, dopo_doppio=None):
+    """Run a service on a valid form: success message and redirect; a double submission goes to
+    the row already stored; a refusal puts the service's messages on the form (returns None).
+
+    `successo` and `dopo` are a value or a function of the stored row."""
+
+    def valore(x, riga):
+        return x(riga) if callable(x) else x
+
+    try:
+        riga = azione()
+    except srv.InvioDoppio as e:
+        messages.info(request, e.messages[0])
+        return redirect(valore(dopo if dopo_doppio is None else dopo_doppio, e.esistente))
+    except ValidationError as e:
+        _errori(form, e)
+        return None
+    messages.success(request, valore(successo, riga))
+    return redirect(valore(dopo, riga))
+
+
 def _errori(form, exc: ValidationError) -> None:
     """Put a service's Italian messages on the form, on their field when the form has it."""
     if hasattr(exc, "error_dict"):
@@ -107,16 +128,16 @@ def diario_nuova(request, caso_id):
     livelli = sel.riservatezze_scrivibili(vis, caso)
     form = VoceForm(request.POST or None, livelli=livelli)
     if request.method == "POST" and form.is_valid():
-        try:
-            voce = srv.scrivi_diario(caso=caso, attore=request.user, **form.cleaned_data)
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect("cartella:diario", caso.pk)
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, f"Annotazione del {voce.data:%d/%m/%Y} registrata.")
-            return redirect(_alla_cartella(caso.pk, "diario"))
+        esito = _esegui(
+            request,
+            form,
+            lambda: srv.scrivi_diario(caso=caso, attore=request.user, **form.cleaned_data),
+            successo=lambda voce: f"Annotazione del {voce.data:%d/%m/%Y} registrata.",
+            dopo=_alla_cartella(caso.pk, "diario"),
+            dopo_doppio=reverse("cartella:diario", args=[caso.pk]),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo="Nuova annotazione di diario",
@@ -153,16 +174,15 @@ def diario_correggi(request, pk):
     voce = sel.voce_per(vis, pk, request.user)
     form = CorrezioneForm(request.POST or None, initial={"testo": voce.testo})
     if request.method == "POST" and form.is_valid():
-        try:
-            nuova = srv.correggi_diario(voce=voce, attore=request.user, **form.cleaned_data)
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect("cartella:diario_voce", e.esistente.pk)
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, "Correzione registrata: l'annotazione originale resta consultabile.")
-            return redirect("cartella:diario_voce", nuova.pk)
+        esito = _esegui(
+            request,
+            form,
+            lambda: srv.correggi_diario(voce=voce, attore=request.user, **form.cleaned_data),
+            successo="Correzione registrata: l'annotazione originale resta consultabile.",
+            dopo=lambda riga: reverse("cartella:diario_voce", args=[riga.pk]),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo=f"Correggi l'annotazione del {voce.data:%d/%m/%Y}",
@@ -186,16 +206,15 @@ def documento_nuovo(request, caso_id):
         request.POST or None, request.FILES or None, livelli=livelli, max_mb=srv.max_byte() // (1024 * 1024)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            doc = srv.carica_documento(caso=caso, attore=request.user, **form.cleaned_data)
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect(_alla_cartella(caso.pk, "documenti"))
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, f"Documento «{doc.titolo}» caricato.")
-            return redirect(_alla_cartella(caso.pk, "documenti"))
+        esito = _esegui(
+            request,
+            form,
+            lambda: srv.carica_documento(caso=caso, attore=request.user, **form.cleaned_data),
+            successo=lambda doc: f"Documento «{doc.titolo}» caricato.",
+            dopo=_alla_cartella(caso.pk, "documenti"),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo="Carica un documento",
@@ -277,16 +296,15 @@ def mandato_nuovo(request, caso_id):
         raise Http404("Non trovato.")
     form = MandatoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            srv.registra_mandato(caso=caso, attore=request.user, **form.cleaned_data)
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect(_alla_cartella(caso.pk, "mandati"))
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, "Mandato dell'autorità giudiziaria registrato.")
-            return redirect(_alla_cartella(caso.pk, "mandati"))
+        esito = _esegui(
+            request,
+            form,
+            lambda: srv.registra_mandato(caso=caso, attore=request.user, **form.cleaned_data),
+            successo="Mandato dell'autorità giudiziaria registrato.",
+            dopo=_alla_cartella(caso.pk, "mandati"),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo="Nuovo mandato dell'autorità giudiziaria",
@@ -303,16 +321,17 @@ def mandato_adempiuto(request, pk):
     mandato = sel.mandato_per(vis, pk, request.user)
     form = DataForm(request.POST or None, etichetta="Adempiuto il")
     if request.method == "POST" and form.is_valid():
-        try:
-            srv.segna_mandato_adempiuto(mandato=mandato, attore=request.user, data=form.cleaned_data["data"])
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect(_alla_cartella(mandato.caso_id, "mandati"))
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, f"Mandato n. {mandato.numero_procedimento} segnato come adempiuto.")
-            return redirect(_alla_cartella(mandato.caso_id, "mandati"))
+        esito = _esegui(
+            request,
+            form,
+            lambda: srv.segna_mandato_adempiuto(
+                mandato=mandato, attore=request.user, data=form.cleaned_data["data"]
+            ),
+            successo=f"Mandato n. {mandato.numero_procedimento} segnato come adempiuto.",
+            dopo=_alla_cartella(mandato.caso_id, "mandati"),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo=f"Mandato n. {mandato.numero_procedimento}: adempimento",
@@ -344,16 +363,15 @@ def tutela_nuova(request, caso_id):
         request.POST or None, operatori=_operatori(caso), initial={"operatore": request.user.pk}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            srv.apri_tutela(caso=caso, attore=request.user, **form.cleaned_data)
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect(_alla_cartella(caso.pk, "tutele"))
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, "Pratica di tutela aperta.")
-            return redirect(_alla_cartella(caso.pk, "tutele"))
+        esito = _esegui(
+            request,
+            form,
+            lambda: srv.apri_tutela(caso=caso, attore=request.user, **form.cleaned_data),
+            successo="Pratica di tutela aperta.",
+            dopo=_alla_cartella(caso.pk, "tutele"),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo="Nuova tutela / amministrazione di sostegno",
@@ -368,16 +386,15 @@ def _data_tutela(request, pk, *, funzione, titolo, etichetta, successo):
     tutela = sel.tutela_per(vis, pk, request.user)
     form = DataForm(request.POST or None, etichetta=etichetta)
     if request.method == "POST" and form.is_valid():
-        try:
-            funzione(tutela=tutela, attore=request.user, data=form.cleaned_data["data"])
-        except srv.InvioDoppio as e:
-            messages.info(request, e.messages[0])
-            return redirect(_alla_cartella(tutela.caso_id, "tutele"))
-        except ValidationError as e:
-            _errori(form, e)
-        else:
-            messages.success(request, successo)
-            return redirect(_alla_cartella(tutela.caso_id, "tutele"))
+        esito = _esegui(
+            request,
+            form,
+            lambda: funzione(tutela=tutela, attore=request.user, data=form.cleaned_data["data"]),
+            successo=successo,
+            dopo=_alla_cartella(tutela.caso_id, "tutele"),
+        )
+        if esito:
+            return esito
     return _pagina_modulo(
         request,
         titolo=f"{titolo} · {tutela.get_tipo_display()} ({tutela.tutore})",
