@@ -85,7 +85,7 @@ def _carica(ambito, rng: random.Random) -> tuple[list, list[str], dict]:
     }
     altri = sorted(set(comuni) - set(conferenti))
     servizi = list(Servizio.objects.filter(ambito=ambito).order_by("codice")[:N_SERVIZI])
-    interventi_n = max(len(servizi), EROGAZIONI // SETTIMANE)
+    interventi_n = max(len(servizi), -(-EROGAZIONI // SETTIMANE))
     persone_n = max(1, interventi_n // 2)
 
     pesi = {k: v for k, v in G.pesi_comuni_demo().items() if k in comuni}
