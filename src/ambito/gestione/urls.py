@@ -16,3 +16,11 @@ urlpatterns = [
         name="spiegazione",
     ),
 ]
+
+# Consumption from the case record (issue 4): preview and apply.
+from . import views_consumi  # noqa: E402
+
+urlpatterns += [
+    path("riparto/<int:pk>/consumi/", views_consumi.consumi, name="consumi"),
+    path("riparto/<int:pk>/consumi/applica/", views_consumi.applica, name="applica_consumi"),
+]

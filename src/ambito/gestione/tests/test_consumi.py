@@ -306,3 +306,98 @@ def test_versione_approvata_rifiutata(ambito, versione, cartella):
     services.approva_versione(versione=versione, attore=None)
     with pytest.raises(ValidationError, match="approvata"):
         C.applica_consumi(versione=versione, dal=ANNO[0], al=ANNO[1], attore=None)
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def _utente(ambito, username, ruolo, comune=None):
+    from ambito.utenti import ruoli as R
+    from ambito.utenti import services as us
+
+    R.assicura_ruoli()
+    u = us.crea_utente(
+        ambito=ambito,
+        username=username,
+        password="Password-di-prova-1",
+        ruoli=[ruolo],
+        nome=username,
+        cognome="X",
+        attore=None,
+    )
+    if comune is not None:
+        us.assegna_ambito(utente=u, tipo="ente", ente=comune, dal=dt.date(2020, 1, 1), attore=None)
+    return u
+
+
+def test_pagina_anteprima_e_applica(client, ambito, comuni, versione, cartella):
+    from django.urls import reverse
+
+    from ambito.utenti import ruoli as R
+
+    dati = services.dati_versione(versione)
+    _tutti_i_conferenti(cartella, dati)
+    cartella.eroga(cartella.intervento("SAD", BUCCINASCO), dt.date(2023, 1, 1), dt.date(2023, 1, 31), "6")
+    client.force_login(_utente(ambito, "amministrazione", R.AMMINISTRAZIONE))
+    url = reverse("gestione:consumi", args=[versione.pk])
+    assert url in client.get(reverse("gestione:versione", args=[versione.pk])).content.decode()
+
+    r = client.get(url)  # default period: the esercizio's year
+    html = r.content.decode()
+    assert r.status_code == 200 and 'value="2023-01-01"' in html and 'value="2023-12-31"' in html
+    assert 'id="consumi-SAD"' in html and 'id="anomalie"' in html and "Buccinasco" in html
+    assert 'id="senza-catalogo"' in html and "EDU_III_POLO" in html
+    a = r.context["a"]
+    assert a.consumi == C.consumi_dalla_cartella(ambito, versione, *ANNO).consumi
+
+    dati_post = {"dal": "2023-01-01", "al": "2023-12-31", "fonte": "erogazioni", "firma": a.firma}
+    prima = {k: q.importo for k, q in _quote(versione).items()}
+    r = client.post(reverse("gestione:applica_consumi", args=[versione.pk]), dati_post, follow=True)
+    assert "non conferisce" in r.content.decode()
+    assert {k: q.importo for k, q in _quote(versione).items()} == prima
+
+    dati_post["escludi_non_conferenti"] = "1"
+    r = client.post(reverse("gestione:applica_consumi", args=[versione.pk]), dati_post, follow=True)
+    assert r.redirect_chain[-1][0] == reverse("gestione:versione", args=[versione.pk])
+    assert "applicati a 3 servizi" in r.content.decode()
+    assert {k: q.importo for k, q in _quote(versione).items()} != prima
+    r = client.post(reverse("gestione:applica_consumi", args=[versione.pk]), dati_post, follow=True)
+    assert "Nessuna modifica" in r.content.decode()  # a double post is harmless
+    assert EventoAudit.objects.filter(azione=C.AZIONE).count() == 1
+
+    r = client.get(url + "?dal=2023-12-31&al=2023-01-01&fonte=erogazioni")
+    assert r.status_code == 400 and "precedere" in r.content.decode()
+
+
+def test_permessi_delle_pagine(client, ambito, comuni, versione, cartella):
+    from django.urls import reverse
+
+    from ambito.utenti import ruoli as R
+
+    _tutti_i_conferenti(cartella, services.dati_versione(versione))
+    url = reverse("gestione:consumi", args=[versione.pk])
+    applica = reverse("gestione:applica_consumi", args=[versione.pk])
+    firma = C.consumi_dalla_cartella(ambito, versione, *ANNO).firma
+    dati_post = {"dal": "2023-01-01", "al": "2023-12-31", "fonte": "erogazioni", "firma": firma}
+
+    client.force_login(_utente(ambito, "direzione", R.DIREZIONE))  # reads, cannot apply
+    r = client.get(url)
+    assert r.status_code == 200 and 'id="modulo-applica"' not in r.content.decode()
+    assert client.post(applica, dati_post).status_code == 403
+
+    client.force_login(_utente(ambito, "comune.sgm", R.OPERATORE_COMUNALE, comuni["015195"]))
+    assert client.get(url).status_code in (403, 404)
+    assert client.post(applica, dati_post).status_code in (403, 404)
+
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+    amministrazione = _utente(ambito, "amministrazione", R.AMMINISTRAZIONE)
+    client.force_login(amministrazione)
+    assert client.get(applica).status_code == 405
+    services.approva_versione(versione=versione, attore=None)
+    r = client.get(url)
+    assert 'id="modulo-applica"' not in r.content.decode() and "approvata" in r.content.decode()
+    r = client.post(applica, dati_post, follow=True)
+    assert "approvata" in r.content.decode()
+    assert not EventoAudit.objects.filter(azione=C.AZIONE).exists()
