@@ -401,3 +401,23 @@ def test_permessi_delle_pagine(client, ambito, comuni, versione, cartella):
     r = client.post(applica, dati_post, follow=True)
     assert "approvata" in r.content.decode()
     assert not EventoAudit.objects.filter(azione=C.AZIONE).exists()
+
+
+def test_comando_anteprima_e_applica(ambito, versione, cartella):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    _tutti_i_conferenti(cartella, services.dati_versione(versione))
+    cartella.eroga(cartella.intervento("SAD", BUCCINASCO), dt.date(2023, 1, 1), dt.date(2023, 1, 31), "6")
+    argomenti = ["riparto", "consumi", "--esercizio", "2023", "--versione", "preventivo"]
+    out = io.StringIO()
+    call_command(*argomenti, stdout=out)
+    assert "SAD – SAD" in out.getvalue() and "ANOMALIA: Il Comune di Buccinasco" in out.getvalue()
+    assert not EventoAudit.objects.filter(azione=C.AZIONE).exists()
+    with pytest.raises(CommandError, match="nulla è cambiato"):
+        call_command(*argomenti, "--applica", stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command(*argomenti, "--applica", "--escludi-non-conferenti", "--dal", "2023-01-01", stdout=out)
+    assert "ricalcolato" in out.getvalue()
+    assert EventoAudit.objects.get(azione=C.AZIONE).dopo["dettagli"]["escludi_non_conferenti"] is True
