@@ -92,6 +92,10 @@ class ServizioConsumi:
     anomalie: list[Anomalia] = field(default_factory=list)
 
     @property
+    def descrizione_metodo(self) -> str:
+        return e.DESCRIZIONE_METODO.get(self.metodo, self.metodo)
+
+    @property
     def totale_attuale(self) -> Decimal:
         return sum((c.attuale or ZERO for c in self.celle), ZERO)
 
