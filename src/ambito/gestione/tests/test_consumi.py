@@ -421,3 +421,23 @@ def test_comando_anteprima_e_applica(ambito, versione, cartella):
     call_command(*argomenti, "--applica", "--escludi-non-conferenti", "--dal", "2023-01-01", stdout=out)
     assert "ricalcolato" in out.getvalue()
     assert EventoAudit.objects.get(azione=C.AZIONE).dopo["dettagli"]["escludi_non_conferenti"] is True
+
+
+def test_pagina_query_costanti(client, ambito, comuni, versione, cartella):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from ambito.utenti import ruoli as R
+
+    client.force_login(_utente(ambito, "amministrazione", R.AMMINISTRAZIONE))
+    url = reverse("gestione:consumi", args=[versione.pk])
+    dati = services.dati_versione(versione)
+    conti = []
+    for quantita in (1, 2):
+        _tutti_i_conferenti(cartella, dati, quantita)
+        client.get(url)  # warm the session and the permissions
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(url).status_code == 200
+        conti.append(len(q))
+    assert conti[0] == conti[1] == 14  # session, user, permissions, visibility, menu, version, the read (4)…
