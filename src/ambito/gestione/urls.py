@@ -16,3 +16,14 @@ urlpatterns = [
         name="spiegazione",
     ),
 ]
+
+from . import views_acconti  # noqa: E402
+
+urlpatterns += [
+    path("acconti/", views_acconti.indice, name="acconti_indice"),
+    path("acconti/<int:anno>/", views_acconti.acconti, name="acconti"),
+    path("acconti/<int:anno>/xlsx/", views_acconti.esporta, name="acconti_xlsx"),
+    path("acconti/<int:anno>/emetti/", views_acconti.emetti, name="acconti_emetti"),
+    path("acconti/<int:anno>/piano/", views_acconti.piano, name="acconti_piano"),
+    path("acconti/documenti/<int:pk>/storna/", views_acconti.storna, name="acconti_storna"),
+]
