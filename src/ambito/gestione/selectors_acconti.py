@@ -144,7 +144,7 @@ def _somma(valori) -> Decimal | None:
 
 
 def acconti(ambito, anno: int, *, comune_id: int | None = None) -> Acconti | None:
-    """Everything the page shows for one esercizio, optionally limited to one Comune (7 queries)."""
+    """Everything the page shows for one esercizio, optionally limited to one Comune (8 queries)."""
     es = esercizio(ambito, anno)
     if es is None:
         return None
