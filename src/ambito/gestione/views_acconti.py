@@ -130,11 +130,7 @@ def piano(request, anno: int):
         raise Http404("Esercizio inesistente.")
     formset = RateFormSet(request.POST)
     if formset.is_valid():
-        rate = [
-            f.cleaned_data
-            for f in formset.forms
-            if f.cleaned_data.get("nome") and not f.cleaned_data.get("DELETE")
-        ]
+        rate = [f.cleaned_data for f in formset.forms if (f.cleaned_data.get("nome") or "").strip()]
         try:
             srv.imposta_piano(esercizio=es, rate=rate, attore=request.user)
         except ValidationError as exc:
