@@ -14,7 +14,19 @@ from ambito.gestione.models import Addebito, PianoAcconti, QuotaRiparto, TipoVer
 from ambito.utenti import ruoli as R
 
 from .conftest import ESEMPIO
-from .test_pagine_riparto import amministrazione, comunale, entra, utente  # noqa: F401
+from .test_pagine_riparto import entra, utente
+
+
+@pytest.fixture
+def amministrazione(ambito):
+    R.assicura_ruoli()
+    return utente(ambito, "amministrazione", R.AMMINISTRAZIONE)
+
+
+@pytest.fixture
+def comunale(ambito, comuni):
+    R.assicura_ruoli()
+    return utente(ambito, "comune.sgm", R.OPERATORE_COMUNALE, comuni["015195"])
 
 
 @pytest.fixture
