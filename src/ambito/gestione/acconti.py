@@ -87,6 +87,12 @@ def verifica_piano(rate: list[tuple[str, Decimal]]) -> None:
         raise ErrorePiano(errori)
 
 
+def percento(p: Decimal) -> str:
+    """Italian display of a percentage: 50%, 12,5%."""
+    testo = f"{p.normalize():f}"
+    return testo.replace(".", ",") + "%"
+
+
 def arrotonda(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 

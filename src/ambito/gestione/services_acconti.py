@@ -244,7 +244,7 @@ def emetti_acconto(*, esercizio: Esercizio, rata, attore, data: dt.date | None =
         totale = sum((d.importo for d in emessi), ZERO)
         msg = (
             f"{r.nome} {es.anno}: emessi {len(emessi)} documenti per {a.arrotonda(totale)} € "
-            f"({r.percentuale}% della versione «{versione.nome}»)."
+            f"({a.percento(r.percentuale)} della versione «{versione.nome}»)."
         )
         if n_gia:
             msg += f" {n_gia} Comuni lo avevano già."

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from . import acconti as a
 from . import selectors_acconti as sel
 from . import services_acconti as srv
 from .forms_acconti import RateFormSet, StornaForm
@@ -178,7 +179,7 @@ def xlsx(p: sel.Acconti) -> bytes:
     intest = (
         ["Comune"]
         + [n for _t, n in COLONNE_VERSIONI]
-        + [f"{r.rata.nome} ({r.rata.percentuale}%)" for r in p.rate]
+        + [f"{r.rata.nome} ({a.percento(r.rata.percentuale)})" for r in p.rate]
         + [
             "Acconti fatturati",
             "Saldo fatturato",

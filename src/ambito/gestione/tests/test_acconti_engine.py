@@ -96,3 +96,7 @@ def test_piano_predefinito_del_contratto():
         (D(50), "2023-01-31"),
         (D(40), "2023-09-30"),
     ]
+
+
+def test_percento():
+    assert [a.percento(D(x)) for x in ("50", "50.00", "12.50", "33.33")] == ["50%", "50%", "12,5%", "33,33%"]

@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from ambito.gestione import engine as e
 from ambito.gestione import workbook as w
 
+from . import _acconti
+
 
 def euro(x: Decimal | int, decimali: int = 2) -> str:
     """Italian format: 1.234,56."""
@@ -32,7 +34,7 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="azione", required=True, metavar="{calcola,importa}")
+        sub = parser.add_subparsers(dest="azione", required=True, metavar="{calcola,importa,acconti}")
         calcola = sub.add_parser(
             "calcola",
             help="calcola il riparto da una cartella .xlsx, senza database",
@@ -57,10 +59,13 @@ class Command(BaseCommand):
         importa.add_argument("--esercizio", required=True, type=int, metavar="AAAA", help="l'anno")
         importa.add_argument("--versione", required=True, metavar="NOME", help="nome della versione")
         importa.add_argument("--ambito", metavar="CODICE", help="codice dell'Ambito (se ce n'è più d'uno)")
+        _acconti.aggiungi(sub)
 
     def handle(self, *args, **opts):
         if opts["azione"] == "importa":
             return self._importa(opts)
+        if opts["azione"] == "acconti":
+            return _acconti.esegui(self, opts, euro)
         try:
             cartella, risultato = w.calcola_file(opts["da_file"])
         except w.ErroriCartella as exc:
