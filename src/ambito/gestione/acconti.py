@@ -93,6 +93,11 @@ def percento(p: Decimal) -> str:
     return testo.replace(".", ",") + "%"
 
 
+def euro(x: Decimal) -> str:
+    """Italian display of an amount: 1.234.567,89."""
+    return f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def arrotonda(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 

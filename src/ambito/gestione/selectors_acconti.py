@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from ambito.territorio.models import Ente
 
@@ -75,8 +75,14 @@ class RataProspetto:
     rata: PianoAcconti  # unsaved when the plan is still the default one
     base: VersioneBilancio | None  # the approved version it is (or would be) computed from
     previsto: Decimal | None  # percentuale × the basis grand total, to the cent
+    esatto: Decimal | None  # the same, not rounded
     emessi: int = 0  # active documents of this tranche
+    da_emettere: int = 0  # Comuni with a non-zero amount in the basis and no active document
     fatturato: Decimal = ZERO  # net of credit notes
+
+    @property
+    def arrotondamento(self) -> Decimal | None:
+        return None if self.previsto is None else self.previsto - self.esatto
 
     @property
     def descrizione_base(self) -> str:
@@ -96,6 +102,11 @@ class Acconti:
     @property
     def totale(self) -> RigaAcconti:
         return self.righe[-1]
+
+    @property
+    def saldi_da_emettere(self) -> int:
+        """Comuni whose balance (against the shown consuntivo) is not invoiced yet."""
+        return sum(1 for r in self.righe[:-1] if r.da_fatturare)
 
 
 def esercizio(ambito, anno: int) -> Esercizio | None:
@@ -169,14 +180,13 @@ def acconti(ambito, anno: int, *, comune_id: int | None = None) -> Acconti | Non
     fatt: dict[int, dict[int | None, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for x in docs.values("comune_id", "rata__numero").annotate(t=Sum("importo")).order_by():
         fatt[x["comune_id"]][x["rata__numero"]] += x["t"]
-    attivi: dict[int, int] = defaultdict(int)
-    for x in (
+    attivi: dict[int, set[int]] = defaultdict(set)  # tranche → Comuni with an active advance
+    for numero, comune in (
         docs.filter(tipo=TipoAddebito.ACCONTO, annullato_da__isnull=True)
-        .values("rata__numero")
-        .annotate(n=Count("id"))
+        .values_list("rata__numero", "comune_id")
         .order_by()
     ):
-        attivi[x["rata__numero"]] = x["n"]
+        attivi[numero].add(comune)
 
     comuni_ids = set(fatt)
     for v in mostrate.values():
@@ -205,15 +215,24 @@ def acconti(ambito, anno: int, *, comune_id: int | None = None) -> Acconti | Non
     rate_p = []
     for i, r in enumerate(piano):
         base = basi[r.numero]
-        previsto = None
+        previsto = esatto = None
+        da_emettere = 0
         if base is not None:
-            t_base = totali[base.pk]
+            calcolo = a.calcola_rata(totali[base.pk], r.percentuale)
+            da_emettere = len(
+                {q.comune for q in calcolo.quote if q.importo} - attivi[r.numero]
+                if comune_id is None
+                else {q.comune for q in calcolo.quote if q.importo and q.comune == comune_id}
+                - attivi[r.numero]
+            )
             if comune_id is not None:
-                previsto = a.calcola_rata(t_base, r.percentuale).per_comune().get(comune_id)
-                previsto = previsto.importo if previsto else ZERO
+                q = calcolo.per_comune().get(comune_id)
+                previsto, esatto = (q.importo, q.esatto) if q else (ZERO, ZERO)
             else:
-                previsto = a.arrotonda(sum(t_base.values(), ZERO) * r.percentuale / a.CENTO)
-        rate_p.append(RataProspetto(r, base, previsto, attivi[r.numero], tot.acconti[i]))
+                previsto, esatto = calcolo.totale, calcolo.totale_esatto
+        rate_p.append(
+            RataProspetto(r, base, previsto, esatto, len(attivi[r.numero]), da_emettere, tot.acconti[i])
+        )
 
     documenti = list(
         docs.select_related(

@@ -243,7 +243,7 @@ def emetti_acconto(*, esercizio: Esercizio, rata, attore, data: dt.date | None =
     if emessi:
         totale = sum((d.importo for d in emessi), ZERO)
         msg = (
-            f"{r.nome} {es.anno}: emessi {len(emessi)} documenti per {a.arrotonda(totale)} € "
+            f"{r.nome} {es.anno}: emessi {len(emessi)} documenti per {a.euro(totale)} € "
             f"({a.percento(r.percentuale)} della versione «{versione.nome}»)."
         )
         if n_gia:
@@ -320,7 +320,7 @@ def emetti_saldo(*, esercizio: Esercizio, attore, data: dt.date | None = None) -
     if emessi:
         totale = sum((d.importo for d in emessi), ZERO)
         msg = (
-            f"Saldo {es.anno}: emessi {len(emessi)} documenti, totale {totale} € "
+            f"Saldo {es.anno}: emessi {len(emessi)} documenti, totale {a.euro(totale)} € "
             f"(consuntivo «{consuntivo.nome}» meno quanto già fatturato)."
         )
     else:
