@@ -164,3 +164,15 @@ def test_indice_porta_all_ultimo_esercizio(client, amministrazione, preventivo):
     r = entra(client, amministrazione).get(url("acconti_indice"))
     assert r.status_code == 302 and r["Location"].endswith("/2023/")
     assert entra(client, amministrazione).get(url("acconti", 1999)).status_code == 404
+
+
+def test_un_altro_ambito_non_vede_ne_storna(client, emessi):
+    from ambito.core.models import Ambito
+
+    R.assicura_ruoli()
+    altro = Ambito.objects.create(codice="ALTRO", nome="Altro Ambito")
+    c = entra(client, utente(altro, "amm.altro", R.AMMINISTRAZIONE))
+    assert c.get(url("acconti", 2023)).status_code == 404
+    assert c.post(url("acconti_storna", emessi.first().pk), {"motivo": "x"}).status_code == 404
+    assert c.post(url("acconti_emetti", 2023), {"rata": "1"}).status_code == 404
+    assert not Addebito.objects.filter(tipo="nota_credito").exists()
