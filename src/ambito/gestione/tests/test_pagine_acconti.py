@@ -176,3 +176,17 @@ def test_un_altro_ambito_non_vede_ne_storna(client, emessi):
     assert c.post(url("acconti_storna", emessi.first().pk), {"motivo": "x"}).status_code == 404
     assert c.post(url("acconti_emetti", 2023), {"rata": "1"}).status_code == 404
     assert not Addebito.objects.filter(tipo="nota_credito").exists()
+
+
+def test_pagina_query_costanti(client, amministrazione, emessi, preventivo, django_assert_num_queries):
+    c = entra(client, amministrazione)
+    c.get(url("acconti", 2023))  # warm the session and the permissions
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as prima:
+        c.get(url("acconti", 2023))
+    srv.emetti_acconto(esercizio=preventivo.esercizio, rata=2, attore=None)
+    srv.storna(addebito=emessi.first(), motivo="x", attore=None)
+    with django_assert_num_queries(len(prima)):
+        assert c.get(url("acconti", 2023)).status_code == 200
