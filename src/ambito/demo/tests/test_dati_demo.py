@@ -22,15 +22,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 TOLLERANZA_ARROT = 2
 
 COMUNI_AMBITO = {  # 004 L9-17; 001 L11, L17, L1077
-    "015050",
-    "015071",
-    "015082",
-    "015101",
-    "015140",
-    "015192",
-    "015195",
-    "015202",
-    "015244",
+    "015050", "015071", "015082", "015101", "015140", "015192", "015195", "015202", "015244",
 }
 PAULLO = "015169"
 CLIENTI_CDD = {"015139", "015171", "015222", "015036"}  # 000 L2079-2085
@@ -49,15 +41,8 @@ CODICI_AMMESSI = {
     "istat_area_utenza": {"FAM", "DIS", "ADD", "ELD", "IMMNOM", "POV", "MULBEN"},
     "istat_macroarea": {"interventi_servizi", "trasferimenti_denaro", "strutture"},
     "leps": {
-        "SSP_SEGRETARIATO",
-        "VALUTAZIONE_MULTIDIMENSIONALE",
-        "PRESA_IN_CARICO",
-        "PUA_UVM",
-        "DIMISSIONI_PROTETTE",
-        "SUPERVISIONE_SSP",
-        "PIPPI",
-        "PRONTO_INTERVENTO_SOCIALE",
-        "SAD",
+        "SSP_SEGRETARIATO", "VALUTAZIONE_MULTIDIMENSIONALE", "PRESA_IN_CARICO", "PUA_UVM",
+        "DIMISSIONI_PROTETTE", "SUPERVISIONE_SSP", "PIPPI", "PRONTO_INTERVENTO_SOCIALE", "SAD",
         "FONDI_STRUTTURALI",
     },
 }
@@ -65,57 +50,24 @@ CODICI_AMMESSI = {
 # --- allowed values of the catalogue file (docs/catalogo.md "Allowed values") ---
 AMMESSI = {
     "unita_misura": {"ore", "giorni", "casi", "posti", "accessi", "euro", "mesi", "voucher"},
-    "target": {
-        "minori_famiglia",
-        "disabili",
-        "anziani",
-        "adulti_difficolta",
-        "immigrati",
-        "dipendenze",
-        "multiutenza",
-    },
+    "target": {"minori_famiglia", "disabili", "anziani", "adulti_difficolta", "immigrati", "dipendenze",
+               "multiutenza"},
     "modalita_erogazione": {"diretta", "appalto", "accreditamento", "coprogettazione", "concessione"},
     "regime_compartecipazione": {"gratuito", "tariffa_distrettuale", "compartecipazione_isee"},
 }
 
 # Art. 13 allocation method per row, normalised as in 001 §2.3 (seed 001 L209-234).
 METODO_PER_RIGA = {
-    1: "capitaria",
-    2: "capitaria_e_consumo",
-    3: "capitaria",
-    4: "consumo_validato_udv_fino_capienza",
-    5: "consumo_fino_capienza",
-    6: "consumo_fino_capienza",
-    7: "capitaria",
-    8: "consumo_validato_udv",
-    9: "capitaria",
-    10: "capitaria_netto_tariffe",
-    11: "capitaria_eell_piu_scuole",
-    12: "consumo",
-    13: "consumo",
-    14: "attese_progettuali",
-    15: "attese_progettuali",
-    16: "attese_regionali",
-    17: "capitaria_piu_indiretta_su_consumo",
-    18: "consumo",
-    19: "consumo",
-    20: "consumo",
-    21: "attese_progettuali",
-    22: "attese_distrettuali",
-    23: "attese_progettuali",
-    24: "attese_regionali",
+    1: "capitaria", 2: "capitaria_e_consumo", 3: "capitaria", 4: "consumo_validato_udv_fino_capienza",
+    5: "consumo_fino_capienza", 6: "consumo_fino_capienza", 7: "capitaria", 8: "consumo_validato_udv",
+    9: "capitaria", 10: "capitaria_netto_tariffe", 11: "capitaria_eell_piu_scuole", 12: "consumo",
+    13: "consumo", 14: "attese_progettuali", 15: "attese_progettuali", 16: "attese_regionali",
+    17: "capitaria_piu_indiretta_su_consumo", 18: "consumo", 19: "consumo", 20: "consumo",
+    21: "attese_progettuali", 22: "attese_distrettuali", 23: "attese_progettuali", 24: "attese_regionali",
 }
 # "demografico 01/01/2021 fonte Istat" (L209-220) and "01/01/2020" for row 17 (L226).
-DATA_POPOLAZIONE_PER_RIGA = {
-    1: "2021-01-01",
-    2: "2021-01-01",
-    3: "2021-01-01",
-    7: "2021-01-01",
-    9: "2021-01-01",
-    10: "2021-01-01",
-    11: "2021-01-01",
-    17: "2020-01-01",
-}
+DATA_POPOLAZIONE_PER_RIGA = {1: "2021-01-01", 2: "2021-01-01", 3: "2021-01-01", 7: "2021-01-01",
+                             9: "2021-01-01", 10: "2021-01-01", 11: "2021-01-01", 17: "2020-01-01"}
 # Rows whose 2023 lines carry indirect costs in Allegato 7 (000 L3741-3789: 14,091 % of the direct
 # cost; UdP 12,616 %). Placements, PIPPI, casa delle mamme, B2, ADH, caregiver, SAI, nuova sede and
 # the fund-management lines carry none.
@@ -123,67 +75,29 @@ RIGHE_CON_COSTI_INDIRETTI = {1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 17}
 
 # Allegato 7 per-Comune column -> Art. 13 row (service code in catalogo.json).
 COLONNA_SERVIZIO = {
-    "UDP": "UDP",
-    "III POLO": "MINORI",
-    "I POLO": "MINORI",
-    "EDUCATIVA TERR. III POLO": "MINORI",
-    "COMUNITA' III POLO": "COLLOCAMENTI",
-    "COMUNITA' I POLO": "COLLOCAMENTI",
-    "CAT": "CAT",
-    "IQ - Spazio Neutro": "IQ",
-    "ASI": "ASI",
-    "SSPT": "SSP",
-    "CSIOL": "CSIOL",
-    "PROT. GIURIDICA": "PROT_GIURIDICA",
-    "AES": "AES",
-    "SAD": "SAD",
-    "SAI": "SAI",
-    "CDD": "CDD",
-    "TRASPORTI CDD": "CDD",
-    "RES. SALUTE MENTALE": "PSICHIATRIA",
-    "TIROCINI RIS.": "PSICHIATRIA",
-    "CASA DELLE MAMME": "CASA_MAMME",
-    "GESTIONE FONDI DI AMBITO": "GEST_FONDI",
+    "UDP": "UDP", "III POLO": "MINORI", "I POLO": "MINORI", "EDUCATIVA TERR. III POLO": "MINORI",
+    "COMUNITA' III POLO": "COLLOCAMENTI", "COMUNITA' I POLO": "COLLOCAMENTI", "CAT": "CAT",
+    "IQ - Spazio Neutro": "IQ", "ASI": "ASI", "SSPT": "SSP", "CSIOL": "CSIOL",
+    "PROT. GIURIDICA": "PROT_GIURIDICA", "AES": "AES", "SAD": "SAD", "SAI": "SAI", "CDD": "CDD",
+    "TRASPORTI CDD": "CDD", "RES. SALUTE MENTALE": "PSICHIATRIA", "TIROCINI RIS.": "PSICHIATRIA",
+    "CASA DELLE MAMME": "CASA_MAMME", "GESTIONE FONDI DI AMBITO": "GEST_FONDI",
 }
 COLONNE_NON_SERVIZI = {"SEDE NUOVA", "TOTALE"}
 
 # "Conferimenti comuni" per service line of the Allegato 7 fund table (000 L3741-3797).
 CONFERIMENTI_PER_LINEA = {
-    "UDP": 152_359,
-    "III POLO": 437_561,
-    "I POLO": 559_703,
-    "EDUCATIVA TERR. III POLO": 104_410,
-    "COMUNITA' III POLO": 774_615,
-    "COMUNITA' I POLO": 687_080,
-    "CAT": 97_757,
-    "IQ - Spazio Neutro": 95_789,
-    "ASI": 127_105,
-    "SSPT": 210_988,
-    "CSIOL": 47_672,
-    "PROT. GIURIDICA": 5_768,
-    "AES": 330_983,
-    "SAD": 204_496,
-    "SAI": 15_500,
+    "UDP": 152_359, "III POLO": 437_561, "I POLO": 559_703, "EDUCATIVA TERR. III POLO": 104_410,
+    "COMUNITA' III POLO": 774_615, "COMUNITA' I POLO": 687_080, "CAT": 97_757,
+    "IQ - Spazio Neutro": 95_789, "ASI": 127_105, "SSPT": 210_988, "CSIOL": 47_672,
+    "PROT. GIURIDICA": 5_768, "AES": 330_983, "SAD": 204_496, "SAI": 15_500,
     "CDD": 726_943 - 78_893,  # members only: CDD total minus "CDD - comuni non afferenti" (L1809)
-    "TRASPORTI CDD": 68_064,
-    "RES. SALUTE MENTALE": 10_543,
-    "TIROCINI RIS.": 5_704,
-    "CASA DELLE MAMME": 24_260,
-    "SEDE NUOVA": 77_217,
-    "GESTIONE FONDI DI AMBITO": 130_000,
+    "TRASPORTI CDD": 68_064, "RES. SALUTE MENTALE": 10_543, "TIROCINI RIS.": 5_704,
+    "CASA DELLE MAMME": 24_260, "SEDE NUOVA": 77_217, "GESTIONE FONDI DI AMBITO": 130_000,
 }
 # "Conferimenti da comuni soci e di Ambito", PREVENTIVO 2023 (000 L2038-2056).
 PREVENTIVO_2023_PER_COMUNE = {
-    "015050": 25_200,
-    "015071": 207_914,
-    "015082": 171_587,
-    "015101": 237_969,
-    "015140": 1_009_868,
-    "015192": 381_689,
-    "015195": 1_878_123,
-    "015202": 152_423,
-    "015244": 333_501,
-    "015169": 417_351,
+    "015050": 25_200, "015071": 207_914, "015082": 171_587, "015101": 237_969, "015140": 1_009_868,
+    "015192": 381_689, "015195": 1_878_123, "015202": 152_423, "015244": 333_501, "015169": 417_351,
 }
 TOTALE_SOCI_2023 = 4_815_625  # Allegato 7 TOTALE (L3876); L2058 prints 4.815.623
 CDD_CLIENTI_2023 = {"015139": 24_895, "015171": 17_719, "015222": 17_427, "015036": 18_851}  # L2079-2085
