@@ -254,6 +254,27 @@ def _riparto(ambito: Ambito, rapporto: Rapporto) -> None:
     rapporto("Riparto 2023: caricato dall'esempio (Allegato 7 del Piano Programma 2023)")
 
 
+def _acconti(ambito: Ambito, rapporto: Rapporto) -> None:
+    """The 2023 preventivo approved and its two advances issued (dated on their due dates)."""
+    from ambito.gestione import services as gs
+    from ambito.gestione import services_acconti as acc
+    from ambito.gestione.models import Esercizio, StatoVersione, TipoVersione, VersioneBilancio
+
+    es = Esercizio.objects.filter(ambito=ambito, anno=2023).first()
+    if es is None:
+        return
+    versioni = VersioneBilancio.objects.filter(esercizio=es, tipo=TipoVersione.PREVENTIVO)
+    if not versioni.filter(stato=StatoVersione.APPROVATA).exists():
+        v = versioni.filter(quote__isnull=False).distinct().first()
+        if v is None:
+            return
+        gs.approva_versione(versione=v, attore=None)
+        rapporto(f"Riparto 2023: «{v.nome}» approvato")
+    for rata in acc.assicura_piano(esercizio=es):
+        esito = acc.emetti_acconto(esercizio=es, rata=rata, attore=None, data=rata.scadenza)
+        rapporto(f"Acconti: {esito.messaggio}")
+
+
 def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
     """Loads (or completes) the demo Ambito in one transaction; returns a report line per step.
 
@@ -272,5 +293,6 @@ def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
         if con_utenti:
             _utenti(ambito, rapporto)
         _riparto(ambito, rapporto)
+        _acconti(ambito, rapporto)
         _sintetici(ambito, persone, rapporto)
     return rapporto.righe

@@ -37,3 +37,19 @@ class VoceRipartoAdmin(SolaLettura):
 class QuotaRipartoAdmin(SolaLettura):
     list_display = ("versione", "comune", "voce", "importo")
     list_select_related = ("versione__esercizio", "comune", "voce")
+
+
+from .models import Addebito, PianoAcconti  # noqa: E402
+
+
+@admin.register(PianoAcconti)
+class PianoAccontiAdmin(SolaLettura):
+    list_display = ("esercizio", "numero", "nome", "scadenza", "percentuale", "base")
+    list_select_related = ("esercizio",)
+
+
+@admin.register(Addebito)
+class AddebitoAdmin(SolaLettura):
+    list_display = ("documento", "data", "comune", "tipo", "rata", "importo", "versione")
+    list_filter = ("tipo",)
+    list_select_related = ("esercizio", "comune", "rata", "versione__esercizio")

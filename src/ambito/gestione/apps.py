@@ -14,3 +14,8 @@ class GestioneConfig(AppConfig):
         R.registra_permessi(R.AMMINISTRAZIONE, "gestione.*")
         R.registra_permessi(R.UFFICIO_DI_PIANO, "gestione.view_*")
         R.registra_permessi(R.OPERATORE_COMUNALE, "gestione.view_versionebilancio")
+        # advances and balance: a Comune operator sees its own row and documents
+        menu.registra(
+            "Acconti e conguagli", "gestione:acconti_indice", permesso="gestione.view_addebito", ordine=36
+        )
+        R.registra_permessi(R.OPERATORE_COMUNALE, "gestione.view_addebito", "gestione.view_pianoacconti")

@@ -165,3 +165,128 @@ class QuotaRiparto(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.comune_id} {self.voce_id}: {self.importo}"
+
+
+# --- advances (acconti) and balance (saldo) per Comune ------------------------------------------
+
+
+class BaseAcconto(models.TextChoices):
+    AGGIORNATO = "aggiornato", "Preventivo approvato (o l'assestamento approvato, se presente)"
+    PREVENTIVO = "preventivo", "Preventivo approvato"
+    ASSESTAMENTO = "assestamento", "Assestamento approvato"
+    PRECONSUNTIVO = "preconsuntivo", "Preconsuntivo approvato"
+
+
+class PianoAcconti(TenantModel):
+    """One tranche of an esercizio's plan of advances: name, due date, % of which budget version.
+
+    Editable while no advance of the esercizio was issued; the percentages add up to at most 100.
+    """
+
+    esercizio = models.ForeignKey(
+        Esercizio, on_delete=models.PROTECT, related_name="rate_acconto", verbose_name="esercizio"
+    )
+    numero = models.PositiveSmallIntegerField("numero")
+    nome = models.CharField("nome", max_length=60)
+    scadenza = models.DateField("scadenza")
+    percentuale = models.DecimalField("percentuale", max_digits=5, decimal_places=2)
+    base = models.CharField(
+        "calcolata su", max_length=20, choices=BaseAcconto.choices, default=BaseAcconto.AGGIORNATO
+    )
+
+    class Meta:
+        verbose_name = "rata del piano degli acconti"
+        verbose_name_plural = "piano degli acconti"
+        ordering = ["esercizio", "numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["esercizio", "numero"], name="gestione_rata_unica"),
+            models.UniqueConstraint(fields=["esercizio", "nome"], name="gestione_rata_nome_unico"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.esercizio.anno} – {self.nome} {self.percentuale}%"
+
+
+class TipoAddebito(models.TextChoices):
+    ACCONTO = "acconto", "Acconto"
+    SALDO = "saldo", "Saldo"
+    NOTA_CREDITO = "nota_credito", "Nota di credito"
+
+
+class Addebito(TenantModel):
+    """A document charged to a Comune: an advance, the balance, or a credit note cancelling one.
+
+    Never deleted nor changed: a wrong document is cancelled by a credit note (`storna` points to
+    it; its amount is the opposite). The balance is positive (to pay) or negative (to refund).
+    """
+
+    esercizio = models.ForeignKey(
+        Esercizio, on_delete=models.PROTECT, related_name="addebiti", verbose_name="esercizio"
+    )
+    numero = models.PositiveIntegerField("numero")
+    data = models.DateField("data")
+    comune = models.ForeignKey(
+        "territorio.Ente", on_delete=models.PROTECT, related_name="+", verbose_name="Comune"
+    )
+    tipo = models.CharField("tipo", max_length=20, choices=TipoAddebito.choices)
+    rata = models.ForeignKey(
+        PianoAcconti,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="addebiti",
+        verbose_name="rata",
+    )
+    importo = models.DecimalField("importo", max_digits=16, decimal_places=2)
+    base = models.DecimalField("totale del Comune nella versione", max_digits=16, decimal_places=2)
+    esatto = models.DecimalField("importo non arrotondato", max_digits=22, decimal_places=8)
+    versione = models.ForeignKey(
+        VersioneBilancio,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="addebiti",
+        verbose_name="calcolato sulla versione",
+    )
+    storna = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annullato_da",
+        verbose_name="storna il documento",
+    )
+    motivo = models.CharField("motivo", max_length=300, blank=True)
+    emesso_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="emesso da",
+    )
+    emesso_il = models.DateTimeField("emesso il", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "addebito al Comune"
+        verbose_name_plural = "addebiti ai Comuni"
+        ordering = ["esercizio", "numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["esercizio", "numero"], name="gestione_addebito_numero_unico")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.documento}"
+
+    @property
+    def documento(self) -> str:
+        return f"{self.esercizio.anno}/{self.numero:04d}"
+
+    @property
+    def arrotondamento(self):
+        return self.importo - self.esatto
+
+    @property
+    def fatturato_prima(self):
+        """For a balance: what the Comune had been invoiced before it (consuntivo − balance)."""
+        return self.base - self.importo

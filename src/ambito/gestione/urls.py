@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_acconti, views_consumi
 
 app_name = "gestione"
 urlpatterns = [
@@ -15,12 +15,14 @@ urlpatterns = [
         views.spiegazione,
         name="spiegazione",
     ),
-]
-
-# Consumption from the case record (issue 4): preview and apply.
-from . import views_consumi  # noqa: E402
-
-urlpatterns += [
+    # consumption from the case record: preview and apply
     path("riparto/<int:pk>/consumi/", views_consumi.consumi, name="consumi"),
     path("riparto/<int:pk>/consumi/applica/", views_consumi.applica, name="applica_consumi"),
+    # advances and balance
+    path("acconti/", views_acconti.indice, name="acconti_indice"),
+    path("acconti/<int:anno>/", views_acconti.acconti, name="acconti"),
+    path("acconti/<int:anno>/xlsx/", views_acconti.esporta, name="acconti_xlsx"),
+    path("acconti/<int:anno>/emetti/", views_acconti.emetti, name="acconti_emetti"),
+    path("acconti/<int:anno>/piano/", views_acconti.piano, name="acconti_piano"),
+    path("acconti/documenti/<int:pk>/storna/", views_acconti.storna, name="acconti_storna"),
 ]

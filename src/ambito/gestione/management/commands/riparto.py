@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ambito.gestione import engine as e
 from ambito.gestione import workbook as w
 
-from . import _riparto_consumi
+from . import _acconti, _riparto_consumi
 
 
 def euro(x: Decimal | int, decimali: int = 2) -> str:
@@ -34,7 +34,7 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="azione", required=True, metavar="{calcola,importa,consumi}")
+        sub = parser.add_subparsers(dest="azione", required=True, metavar="{calcola,importa,consumi,acconti}")
         calcola = sub.add_parser(
             "calcola",
             help="calcola il riparto da una cartella .xlsx, senza database",
@@ -60,12 +60,15 @@ class Command(BaseCommand):
         importa.add_argument("--versione", required=True, metavar="NOME", help="nome della versione")
         importa.add_argument("--ambito", metavar="CODICE", help="codice dell'Ambito (se ce n'è più d'uno)")
         _riparto_consumi.aggiungi(sub)
+        _acconti.aggiungi(sub)
 
     def handle(self, *args, **opts):
         if opts["azione"] == "importa":
             return self._importa(opts)
         if opts["azione"] == "consumi":
             return _riparto_consumi.esegui(self, opts)
+        if opts["azione"] == "acconti":
+            return _acconti.esegui(self, opts, euro)
         try:
             cartella, risultato = w.calcola_file(opts["da_file"])
         except w.ErroriCartella as exc:
