@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ambito.core.services import istantanea, registra_evento
 
@@ -439,9 +439,13 @@ def copia_versione(*, versione: VersioneBilancio, nome: str, tipo: str, attore) 
     except e.ErroreRiparto as exc:
         raise ValidationError(list(exc.errori)) from None
     comuni = s._comuni_dell_ambito(origine.ambito, s._codici_dati(dati), lambda c: dati.nomi_comuni.get(c, c))
-    nuova = VersioneBilancio.objects.create(
-        ambito=origine.ambito, esercizio=origine.esercizio, nome=nome, tipo=tipo
-    )
+    try:
+        with transaction.atomic():  # the same form posted twice at once: one wins, one is told
+            nuova = VersioneBilancio.objects.create(
+                ambito=origine.ambito, esercizio=origine.esercizio, nome=nome, tipo=tipo
+            )
+    except IntegrityError:
+        raise ValidationError(f"Esiste già una versione «{nome}» in questo esercizio.") from None
     s._salva_riparto(
         nuova,
         dati=dati,

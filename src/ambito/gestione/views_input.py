@@ -41,9 +41,13 @@ def dati(request, pk: int):
     d = si.dati_input(v)
     if d is None:
         raise Http404("La versione non ha ancora un riparto.")
+    # the outcome of an edit is shown in the section it came from (the page scrolls there)
+    avvisi = [(m.extra_tags or "", m.level_tag, str(m)) for m in messages.get_messages(request)]
     contesto = {
         "v": v,
         "d": d,
+        "avvisi": avvisi,
+        "messages": [],  # already shown in their sections: not again by the base template
         "storia": si.storia(v, {c.comune: c.nome for c in d.popolazione}),
         "modificabile": not v.approvata,
         "tipi": TipoVersione.choices,
@@ -72,9 +76,9 @@ def modifica(request, pk: int):
         esito = funzione(versione=v, attore=request.user, **argomenti)
     except ValidationError as exc:
         for m in exc.messages:
-            messages.error(request, f"{m} Nulla è cambiato.")
+            messages.error(request, f"{m} Nulla è cambiato.", extra_tags=ancora)
     else:
-        (messages.success if esito.cambiato else messages.info)(request, esito.messaggio)
+        (messages.success if esito.cambiato else messages.info)(request, esito.messaggio, extra_tags=ancora)
     return redirect(reverse("gestione:dati", args=[v.pk]) + f"#{ancora}")
 
 

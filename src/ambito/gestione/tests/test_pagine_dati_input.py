@@ -107,7 +107,11 @@ def test_modifica_popolazione_dal_browser(client, amm, v):
     assert m.startswith("Abitanti di Melegnano al 2022-01-01: 17.972 → 20.000. Ricalcolato: Melegnano +")
     assert _totale(v, MELEGNANO) > prima
     html = client.get(reverse("gestione:dati", args=[v.pk])).content.decode()
-    assert "Abitanti di Melegnano al 2022-01-01: 17.972 → 20.000" in html  # the history
+    # the confirmation once, in the population section, with the link to the updated table
+    sezione = html.split('id="popolazione"')[1].split('data-testid="popolazione"')[0]
+    assert sezione.count("Ricalcolato: Melegnano +") == 1 and html.count("Ricalcolato:") == 1
+    assert reverse("gestione:versione", args=[v.pk]) + '" class="alert-link"' in sezione
+    assert "Abitanti di Melegnano al 2022-01-01: 17.972 → 20.000" in html.split('data-testid="storia"')[1]
     assert "amministrazione" in html
     # the same form posted again: same figures, an information, no new event
     r = client.post(
