@@ -1,9 +1,11 @@
 """The administrator changes a budget version's inputs in Debian's chromium and sees the bills move.
 
-In the demo's 2023 preventivo (a draft), Melegnano's residents at 2022-01-01 (the date of the
-per-capita services, e.g. CAT) go from 17.972 to 25.000: the confirmation lists the Comuni whose
-total moved, Melegnano's bill grows and the explanation of its CAT share shows the new weight.
-A Comune operator cannot reach the page of the inputs.
+The demo's 2023 preventivo is approved (its advances are issued), so its inputs are read-only:
+the administrator duplicates it into a draft assestamento, where Melegnano's residents at
+2022-01-01 (the date of the per-capita services, e.g. CAT) go from 17.972 to 25.000: the
+confirmation lists the Comuni whose total moved, Melegnano's bill grows and the explanation of
+its CAT share shows the new weight, while the approved preventivo stays as it was. A Comune
+operator cannot reach the page of the inputs.
 """
 
 import re
@@ -58,6 +60,11 @@ def test_amministrazione_cambia_la_popolazione_e_la_bolletta_cambia(demo, live_s
     # the inputs: Melegnano's residents at the reference date of the per-capita services
     vai(page, url_bolletta.split("/comuni/")[0] + "/")
     clic(page, page.get_by_role("link", name="Dati di input"))
+    expect(page.locator("#nota-approvata")).to_be_visible()
+    expect(page.get_by_label("Abitanti di Melegnano al 2022-01-01")).to_have_count(0)
+    clic(page, page.locator("#modulo-duplica").get_by_role("button", name="Duplica"))
+    expect(page.locator(".alert-success")).to_contain_text("in bozza")
+    versione_nuova = page.url.split("/dati/")[0]
     expect(page.get_by_role("heading", name="Popolazione per Comune e data")).to_be_visible()
     expect(page.get_by_test_id("popolazione")).to_contain_text("Melegnano")
     casella = page.get_by_label("Abitanti di Melegnano al 2022-01-01")
@@ -76,18 +83,22 @@ def test_amministrazione_cambia_la_popolazione_e_la_bolletta_cambia(demo, live_s
     riga = riga_melegnano(page)
     totale_dopo = euro(riga.locator("td.fw-semibold").inner_text())
     assert totale_dopo > totale_prima
-    vai(page, url_bolletta)
+    vai(page, versione_nuova + "/comuni/" + url_bolletta.split("/comuni/")[1])
     assert euro(page.locator("#totale-comune").inner_text()) == totale_dopo
-    vai(page, url_spiegazione)
+    vai(page, versione_nuova + "/comuni/" + url_spiegazione.split("/comuni/")[1])
     expect(page.locator("#spiegazione")).to_contain_text("25.000 abitanti")
     assert euro(page.locator("#importo").inner_text()) > cat_prima
+
+    # the approved preventivo did not move
+    vai(page, url_bolletta)
+    assert euro(page.locator("#totale-comune").inner_text()) == totale_prima
 
     # a Comune operator, at another desk, cannot reach the inputs
     ctx = browser.new_context(locale="it-IT", timezone_id="Europe/Rome")
     try:
         altra = ctx.new_page()
         accedi(altra, live_server, "comune.melegnano")
-        url_dati = url_bolletta.split("/comuni/")[0] + "/dati/"
+        url_dati = versione_nuova + "/dati/"
         risposta = vai(altra, url_dati)
         assert risposta.status == 403
         expect(altra.get_by_label("Abitanti di Melegnano al 2022-01-01")).to_have_count(0)
