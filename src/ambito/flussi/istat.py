@@ -49,7 +49,9 @@ DEFINIZIONE_SIOSS = (
     "annullato) aperta in un qualsiasi giorno dell'anno (aperta entro il 31/12 e non chiusa prima "
     "del 1/1), attribuite al Comune responsabile del caso. Per area: area ISTAT del servizio del caso "
     "(una persona con casi in due aree è contata in entrambe; la colonna «Totale aree» ne è la "
-    "somma). Nuove prese in carico: persone con un caso aperto nell'anno."
+    "somma). Nuove prese in carico: persone con un caso aperto nell'anno. Le persone in carico e il "
+    "totale delle aree sono i totali del Comune e sono pubblicati; le celle per area e le nuove prese "
+    "in carico seguono il segreto statistico."
 )
 
 
@@ -382,8 +384,8 @@ class Sioss:
     oscuramento: segreto.Oscuramento
 
     def oscurata(self, comune_id: int, colonna: str) -> bool:
-        """`colonna`: an area code, "persone" or "nuove"."""
-        if colonna in ("persone", "nuove"):
+        """`colonna`: an area code or "nuove"."""
+        if colonna == "nuove":
             return (colonna, comune_id) in self.oscuramento
         return ("a", comune_id, colonna) in self.oscuramento
 
@@ -425,13 +427,13 @@ def sioss(ambito, anno: int) -> Sioss:
     for r in righe:
         for a in codici_aree:
             valori[("a", r.comune.pk, a)] = r.per_area[a]
-        valori[("persone", r.comune.pk)] = r.persone
         valori[("nuove", r.comune.pk)] = r.nuove
         relazioni.append([("a", r.comune.pk, a) for a in codici_aree])
     for a in codici_aree:
         relazioni.append([("a", r.comune.pk, a) for r in righe])
-    for col in ("persone", "nuove"):
-        relazioni.append([(col, r.comune.pk) for r in righe])
+    # Persons in charge per Comune are the Comune's total (published, like "Totale aree"); new
+    # cases are a part of it, suppressed within their column.
+    relazioni.append([("nuove", r.comune.pk) for r in righe])
     totale_per_area = {a: sum(r.per_area[a] for r in righe) for a in codici_aree}
     return Sioss(
         anno=anno,
@@ -657,7 +659,7 @@ def tabella_sioss(s: Sioss, *, comune_id: int | None = None, oscurato: bool = Tr
                     r.comune.nome,
                     *[p.utenti(("a", r.comune.pk, a), r.per_area[a]) for a, _ in s.aree],
                     r.totale_aree,
-                    p.utenti(("persone", r.comune.pk), r.persone),
+                    r.persone,
                     p.utenti(("nuove", r.comune.pk), r.nuove),
                 ]
             )

@@ -273,6 +273,8 @@ def test_sioss_counts_cases_open_in_the_year(mondo):
     t = istat.tabella_sioss(s, comune_id=m.comune.pk)
     assert [r.celle[0] for r in t.righe] == [m.comune.nome]
     assert set(t.righe[0].celle[1:3]) <= {istat.PRIMARIA, istat.SECONDARIA}
+    # The Comune's totals are published; its new cases (1) are not.
+    assert t.righe[0].celle[-3:] == [4, 3, istat.PRIMARIA]
 
 
 @pytest.mark.parametrize("ruolo", ["ufficiodipiano", "direzione", "amministrazione"])
