@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ambito.core.services import registra_accesso
 from ambito.utenti import ruoli as R
 from ambito.utenti.selectors import visibilita_di
 
@@ -47,11 +48,20 @@ def _anno(request, anni: list[int]) -> int:
     return next((a for a in anni if a < corrente), anni[0] if anni else corrente - 1)
 
 
-def _non_oscurato(request, puo: bool) -> bool:
-    chiesto = request.GET.get("non_oscurato") == "1"
-    if chiesto and not puo:
+def _non_oscurato(request, puo: bool, anno: int, cosa: str) -> bool:
+    """Whether the unsuppressed version is asked for; every request for it is logged, refusals too."""
+    if request.GET.get("non_oscurato") != "1":
+        return False
+    registra_accesso(
+        utente=request.user,
+        oggetto_tipo="flussi.IndagineIstat",
+        oggetto_id=anno,
+        descrizione=f"Indagine ISTAT e SIOSS {anno}, versione non oscurata ({cosa})",
+        esito="consentito" if puo else "negato",
+    )
+    if not puo:
         raise PermissionDenied
-    return chiesto
+    return True
 
 
 def _per_template(t: istat.Tabella) -> dict:
@@ -69,7 +79,7 @@ def indagine(request):
     ambito = request.user.ambito
     anni = istat.anni_disponibili(ambito)
     anno = _anno(request, anni)
-    non_oscurato = _non_oscurato(request, puo_non_oscurato)
+    non_oscurato = _non_oscurato(request, puo_non_oscurato, anno, "pagina")
     vista = request.GET.get("vista")
     if vista not in dict(VISTE):
         vista = "area"
@@ -116,7 +126,7 @@ def indagine_xlsx(request):
     comune_id, puo_non_oscurato = _ambito_di_lettura(request)
     ambito = request.user.ambito
     anno = _anno(request, istat.anni_disponibili(ambito))
-    non_oscurato = _non_oscurato(request, puo_non_oscurato)
+    non_oscurato = _non_oscurato(request, puo_non_oscurato, anno, "XLSX")
     contenuto = scrivi_xlsx(
         istat.indagine_istat(ambito, anno),
         istat.sioss(ambito, anno),

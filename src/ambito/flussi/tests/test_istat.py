@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from ambito.cartella.models import Caso, Erogazione
 from ambito.cartella.services.erogazioni import annulla_erogazione, registra_erogazione
 from ambito.catalogo.models import Servizio
+from ambito.core.models import AccessoDati
 from ambito.flussi import istat
 
 from .conftest import crosswalk
@@ -315,6 +316,10 @@ def test_only_ufficio_di_piano_gets_the_unsuppressed_version(mondo, ruolo):
     assert c.get(PAGINA, {"anno": ANNO, "non_oscurato": "1"}).status_code == 403
     r = mondo.client(mondo.ufficiodipiano).get(PAGINA, {"anno": ANNO, "non_oscurato": "1"})
     assert istat.USO_INTERNO in r.content.decode()
+    # Every request for the unsuppressed figures is in the access log, refusals included.
+    log = AccessoDati.objects.filter(oggetto_tipo="flussi.IndagineIstat", oggetto_id=str(ANNO))
+    assert log.filter(esito="negato", utente=getattr(mondo, ruolo)).count() == 2
+    assert log.filter(esito="consentito", utente=mondo.ufficiodipiano).count() == 1
 
 
 def test_anonymous_goes_to_login(db):
@@ -380,3 +385,28 @@ def test_command_prints_counts_and_writes_the_workbook(mondo, scena, tmp_path):
         stdout=out,
     )
     assert load_workbook(f)["Per area"]["A2"].value == istat.USO_INTERNO
+
+
+def _marcata(v) -> bool:
+    return v in (istat.PRIMARIA, istat.SECONDARIA)
+
+
+def test_published_tables_never_isolate_a_suppressed_cell(mondo, scena):
+    """On the published tables themselves: no row or column of Comune cells has exactly one
+    marker, no published count is 1 or 2, and the totals shown are the true ones."""
+    ind = istat.indagine_istat(mondo.ambito, ANNO)
+    tab = {t.chiave: t for t in istat.tabelle_indagine(ind)}
+    n = len(ind.comuni)
+    servizio = [r.celle[4 : 4 + n] for r in tab["servizio"].righe if r.stile != "totale"]
+    per_comune = [r.celle[1 : 1 + len(ind.aree)] for r in tab["comune"].righe if r.stile != "totale"]
+    for griglia in (servizio, per_comune):
+        for riga in griglia:
+            assert sum(map(_marcata, riga)) != 1, riga
+        for colonna in zip(*griglia, strict=True):
+            assert sum(map(_marcata, colonna)) != 1, colonna
+        for v in (v for riga in griglia for v in riga if not _marcata(v)):
+            assert v == 0 or v >= 3
+    assert any(_marcata(v) for riga in servizio for v in riga)
+    totale = tab["servizio"].righe[-1].celle
+    assert totale[4 : 4 + n] == [ind.per_comune[c.pk].utenti for c in ind.comuni]
+    assert totale[-1] == sum((v.spesa_totale for v in ind.celle.values()), D(0))
