@@ -164,7 +164,7 @@ def _anno(anno: int) -> tuple[dt.date, dt.date]:
 
 
 def classificazione(ambito, servizi_ids, anno: int) -> tuple[dict, dict, list[str], list[str]]:
-    """For each service, {table: VoceCodice} of the ISTAT tables in the year (two queries).
+    """For each service, {table: code} of the two ISTAT tables in the year (two queries).
 
     The crosswalk used is the one valid on the latest day of the year it covers, so a crosswalk
     ending mid-year still places the year's deliveries; services with more than one crosswalk

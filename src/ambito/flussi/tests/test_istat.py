@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from ambito.cartella.models import Caso, Erogazione
 from ambito.cartella.services.erogazioni import annulla_erogazione, registra_erogazione
-from ambito.catalogo.models import Servizio
+from ambito.catalogo.models import Corrispondenza, Servizio
 from ambito.core.models import AccessoDati
 from ambito.flussi import istat
 
@@ -410,3 +410,22 @@ def test_published_tables_never_isolate_a_suppressed_cell(mondo, scena):
     totale = tab["servizio"].righe[-1].celle
     assert totale[4 : 4 + n] == [ind.per_comune[c.pk].utenti for c in ind.comuni]
     assert totale[-1] == sum((v.spesa_totale for v in ind.celle.values()), D(0))
+
+
+def test_crosswalk_changed_in_the_year_uses_the_last_one_and_says_so(mondo):
+    s = Scena(mondo)
+    Corrispondenza.objects.filter(servizio=mondo.sad, voce__tabella__codice="istat_area_utenza").update(
+        valido_al=dt.date(ANNO, 6, 30)
+    )
+    crosswalk(mondo, mondo.sad, "istat_area_utenza", "DIS", dal=dt.date(ANNO, 7, 1))
+    # A crosswalk that ended before the year does not classify the minori service.
+    Corrispondenza.objects.filter(servizio=mondo.minori, voce__tabella__codice="istat_macroarea").update(
+        valido_al=dt.date(ANNO - 1, 12, 31)
+    )
+    s.eroga(mondo.sad, mondo.comune)
+    s.eroga(mondo.minori, mondo.comune)
+    ind = istat.indagine_istat(mondo.ambito, ANNO)
+    assert [(a.codice, [x.id for x in a.servizi]) for a in ind.aree] == [("DIS", [mondo.sad.pk])]
+    assert len(ind.cambi_nell_anno) == 1 and "ELD, DIS" in ind.cambi_nell_anno[0]
+    (nc,) = ind.non_classificati
+    assert nc.servizio_id == mondo.minori.pk and "macro-area" in nc.motivo
