@@ -112,6 +112,8 @@ def indagine(request):
             "non_oscurato": non_oscurato,
             "puo_non_oscurato": puo_non_oscurato,
             "legenda": istat.LEGENDA,
+            "primaria": istat.PRIMARIA,
+            "secondaria": istat.SECONDARIA,
             "regola": segreto.REGOLA,
             "uso_interno": istat.USO_INTERNO,
             "conteggio_utenti": istat.CONTEGGIO_UTENTI,
