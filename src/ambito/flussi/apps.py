@@ -12,3 +12,5 @@ class FlussiConfig(AppConfig):
 
         R.registra_permessi(R.UFFICIO_DI_PIANO, "flussi.*")
         menu.registra("Flussi SIUSS", "flussi:elenco", permesso="flussi.view_flussosiuss", ordine=45)
+        # Readers of contracts: direzione, amministrazione, ufficio di piano, Comune operators.
+        menu.registra("Indagine ISTAT", "flussi:istat", permesso="catalogo.view_contrattoservizio", ordine=46)
