@@ -16,3 +16,22 @@ urlpatterns = [
         name="spiegazione",
     ),
 ]
+
+# the riparto's output tables (pages and XLSX/CSV exports)
+from . import views_prospetti as vp  # noqa: E402
+
+urlpatterns += [
+    path("riparto/<int:pk>/allegato-7/", vp.allegato7, name="allegato7"),
+    path("riparto/<int:pk>/allegato-7/<str:formato>/", vp.allegato7, name="allegato7_esporta"),
+    path("riparto/<int:pk>/prospetto-comuni/", vp.comuni, name="prospetto_comuni"),
+    path("riparto/<int:pk>/prospetto-comuni/<str:formato>/", vp.comuni, name="prospetto_comuni_esporta"),
+    path("riparto/<int:pk>/risultato-servizi/", vp.pareggio, name="pareggio"),
+    path("riparto/<int:pk>/risultato-servizi/<str:formato>/", vp.pareggio, name="pareggio_esporta"),
+    path("riparto/<int:pk>/indicatori/", vp.indicatori, name="indicatori"),
+    path("riparto/<int:pk>/indicatori/<str:formato>/", vp.indicatori, name="indicatori_esporta"),
+    path(
+        "riparto/<int:pk>/comuni/<int:comune_id>/esporta/<str:formato>/",
+        vp.bolletta_esporta,
+        name="bolletta_esporta",
+    ),
+]
