@@ -59,9 +59,21 @@ class Foglio:
         return out
 
 
+PERICOLOSI = ("=", "+", "-", "@")  # a text starting with these would run as a formula
+
+
+def titolo_foglio(titolo: str) -> str:
+    """A valid sheet name: no []:*?/\\ and at most 31 characters."""
+    for c in "[]:*?/\\":
+        titolo = titolo.replace(c, " ")
+    return titolo.strip()[:31] or "Foglio"
+
+
 def _valore(v, tipo: str):
     if v is None or v == "":
         return None
+    if isinstance(v, str) and v.startswith(PERICOLOSI):
+        return "'" + v  # a name from an uploaded workbook is text, never a formula
     if tipo == PERCENTUALE:
         return Decimal(v) / 100  # pages show 12.34; Excel stores 0.1234 formatted as 12,34%
     return v
@@ -73,7 +85,7 @@ def xlsx(fogli: list[Foglio], note: list[tuple[str, str]] | None = None) -> byte
     wb = Workbook()
     wb.remove(wb.active)
     for f in fogli:
-        ws = wb.create_sheet(f.titolo[:31])
+        ws = wb.create_sheet(titolo_foglio(f.titolo))
         ws.append([c.titolo for c in f.colonne])
         for cella in ws[1]:
             cella.font = GRASSETTO
@@ -129,6 +141,8 @@ def numero_italiano(v, tipo: str = NUMERO) -> str:
         return ""
     if isinstance(v, bool):
         return "sì" if v else "no"
+    if isinstance(v, str) and v.startswith(PERICOLOSI):
+        return "'" + v
     if isinstance(v, Decimal | float):
         testo = f"{Decimal(v).quantize(Decimal('0.01')) if tipo != INTERO else Decimal(v):f}"
         return testo.replace(".", ",")
@@ -283,7 +297,7 @@ def fogli_comuni(p) -> tuple[list[Foglio], list[tuple[str, str]]]:
 def fogli_bolletta(b) -> tuple[list[Foglio], list[tuple[str, str]]]:
     """One Comune's amounts per service (its bill), with the overhead each includes."""
     foglio = Foglio(
-        b.comune.nome[:31],
+        b.comune.nome,
         [
             Colonna("Codice"),
             Colonna("Servizio", larghezza=45),
