@@ -188,7 +188,7 @@ def fogli_allegato7(a) -> tuple[list[Foglio], list[tuple[str, str]]]:
         Colonna("Costi diretti", EURO, True),
         Colonna("Costi indiretti", EURO, True),
         Colonna("Costo totale", EURO, True),
-        *[Colonna(c, EURO, True) for c in a.codici_fondi],
+        *[Colonna(c, EURO, True) for c in a.etichette_fondi],
         Colonna("Quota Comuni non arrotondata", EURO, True),
         Colonna("Quota Comuni arrotondata", EURO_INTERO, True),
         Colonna("Verifica", larghezza=40),
@@ -470,7 +470,8 @@ def fogli_indicatori(k) -> tuple[list[Foglio], list[tuple[str, str]]]:
         ("Costo orario", "costo totale / ore erogate, solo per i servizi misurati in ore."),
         (
             "Pro capite",
-            f"totale del Comune / abitanti al {k.data_popolazione or 'n.d.'} (popolazione del riparto).",
+            f"totale del Comune / abitanti al {k.data_popolazione_it or 'n.d.'} (popolazione del riparto); "
+            "il totale pro capite considera solo i Comuni con popolazione.",
         ),
         ("Fonte", FONTE),
     ]

@@ -37,9 +37,14 @@ def _fondi(voce: VoceRiparto) -> dict[str, Decimal]:
     return out
 
 
-def codici_fondi(voci: list[VoceRiparto]) -> list[str]:
-    """Fund codes in order of first appearance down the services (the workbook's order)."""
+def codici_fondi(voci: list[VoceRiparto], dati=None) -> list[str]:
+    """Fund codes in the order of the workbook's funds sheet, then any other in order of first
+    appearance down the services."""
     visti: dict[str, None] = {}
+    for f in dati.fondi if dati is not None else ():
+        visti.setdefault(f.codice, None)
+    presenti = {c for v in voci for c, _x in v.fondi}
+    visti = {c: None for c in visti if c in presenti}
     for v in voci:
         for codice, _x in v.fondi:
             visti.setdefault(codice, None)
@@ -93,11 +98,20 @@ class Allegato7:
     def quadra(self) -> bool:
         return not self.errori
 
+    @property
+    def etichette_fondi(self) -> list[str]:
+        return [etichetta_fondo(c) for c in self.codici_fondi]
+
+
+def etichetta_fondo(codice: str) -> str:
+    """A fund code as a column heading (FONDO_POTENZIAMENTO → FONDO POTENZIAMENTO)."""
+    return codice.replace("_", " ")
+
 
 def allegato7(versione: VersioneBilancio) -> Allegato7:
     """Rows = services, columns = costs, each fund, Comuni's share; identities checked: 2 queries."""
     voci = _voci(versione)
-    codici = codici_fondi(voci)
+    codici = codici_fondi(voci, _dati(versione))
     somme = _somme_quote(versione)
     righe = []
     for v in voci:
@@ -510,6 +524,14 @@ class Indicatori:
     pro_capite: Decimal | None
     data_popolazione: str
 
+    @property
+    def data_popolazione_it(self) -> str:
+        """The reference date as dd/mm/yyyy when it is an ISO date, else as written."""
+        try:
+            return dt.date.fromisoformat(self.data_popolazione).strftime("%d/%m/%Y")
+        except ValueError:
+            return self.data_popolazione
+
 
 def data_popolazione(dati) -> str:
     """The riparto's population reference date: the one most services use, else the latest."""
@@ -554,14 +576,14 @@ def indicatori(versione: VersioneBilancio) -> Indicatori:
             )
         )
 
-    importi: dict[str, Decimal] = {}
+    dati = _dati(versione)
+    importi: dict[str, Decimal] = {etichetta_fondo(c): ZERO for c in codici_fondi(voci, dati)}
     for v in voci:
         for codice, x in _fondi(v).items():
-            importi[codice] = importi.get(codice, ZERO) + r2(x)
+            importi[etichetta_fondo(codice)] += r2(x)
     importi["Comuni"] = sum((v.comuni_arrotondato for v in voci), ZERO)
     fonti = ind.ripartizione(importi)
 
-    dati = _dati(versione)
     data = data_popolazione(dati)
     pop = dati.popolazione.get(data, {}) if dati is not None else {}
     righe = (

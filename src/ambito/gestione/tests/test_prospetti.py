@@ -84,6 +84,9 @@ def test_allegato7_identita_e_totali_dal_db(versione):
     for r in a.righe:
         assert r.diretti + r.indiretti == r.totale
         assert sum((x or 0 for x in r.fondi), D(0)) + r.comuni == r.totale
+    # fund columns in the order of the workbook's funds sheet
+    ordine = list(dict.fromkeys(f.codice for f in services.dati_versione(versione).fondi))
+    assert a.codici_fondi == ordine
     # each fund column sums the JSON of the services
     for i, codice in enumerate(a.codici_fondi):
         atteso = sum((D(x) for v in voci for f, x in v.fondi if f == codice), D(0))
