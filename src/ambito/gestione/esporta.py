@@ -107,13 +107,16 @@ def xlsx(fogli: list[Foglio], note: list[tuple[str, str]] | None = None) -> byte
             ws.append(valori)
             for cella in ws[ws.max_row]:
                 cella.font = GRASSETTO
+        prima_dopo = ws.max_row + 1
         for riga in f.dopo:
             ws.append([_valore(v, c.tipo) for v, c in zip(riga, f.colonne, strict=True)])
         for i, c in enumerate(f.colonne, 1):
             lettera = get_column_letter(i)
             if c.tipo in FORMATI:
                 for (cella,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                    cella.number_format = FORMATI[c.tipo]
+                    # rows after the totals (unrounded sums, rounding) show the cents
+                    euro = c.tipo == EURO_INTERO and cella.row >= prima_dopo
+                    cella.number_format = FORMATI[EURO if euro else c.tipo]
             ws.column_dimensions[lettera].width = c.larghezza or min(
                 max(LARGHEZZE[c.tipo], len(c.titolo) + 2), 40
             )

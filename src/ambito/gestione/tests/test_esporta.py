@@ -38,6 +38,7 @@ def test_xlsx_formati_totali_e_testo_non_formula():
     assert ws["A3"].value == '\'=HYPERLINK("x")' and ws["A3"].data_type == "s"
     assert [c.value for c in ws[4]] == ["Totale", "=SUM(B2:B3)", "=SUM(C2:C3)", None, "=SUM(E2:E3)"]
     assert ws["A5"].value == "Arrotondamento" and D(str(ws["B5"].value)) == D("0.40")
+    assert ws["C5"].number_format == "#,##0.00"  # the rounding row shows the cents
     assert ws.column_dimensions["A"].width >= 14
 
 
