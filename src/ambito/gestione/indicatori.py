@@ -52,10 +52,11 @@ def delta(attuale: Decimal, precedente: Decimal | None) -> Delta:
 def costo_indiretto_comune(
     quote: Mapping[str, Decimal], indiretti: Mapping[str, Decimal], totali: Mapping[str, Decimal]
 ) -> Decimal:
-    """Σ over services of the Comune's share × indirect / total cost of the service, to the cent.
+    """Σ over services of the Comune's share × indirect / base of the service, to the cent.
 
-    The overhead is part of each service's total cost, so a Comune bears the same fraction of it
-    as of the service; a service with zero total cost contributes nothing.
+    With base = the service's total cost, the overhead is part of the cost the Comune pays a
+    fraction of; with base = the Comuni's share of the service, the whole overhead falls on the
+    Comuni (funds cover direct costs first). A service with a zero base contributes nothing.
     """
     somma = ZERO
     for servizio, quota in quote.items():

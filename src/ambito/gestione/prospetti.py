@@ -187,6 +187,9 @@ class RigaComuni:
     delta: ind.Delta
     indiretti: Decimal  # the indirect cost included in the Comune's total
     indiretti_percentuale: Decimal | None  # of the total indirect cost borne by the Comuni
+    # the reading of the Piano Programma 2023 (§5.11): funds cover direct costs first, so the
+    # whole overhead of a service falls on its Comuni, in proportion to their shares
+    indiretti_interi: Decimal = ZERO
 
 
 @dataclass
@@ -203,6 +206,7 @@ class ProspettoComuni:
     arrotondamento: Decimal
     delta: ind.Delta
     indiretti: Decimal
+    indiretti_interi: Decimal = ZERO
 
     @property
     def voci_righe(self):
@@ -265,6 +269,13 @@ def comuni(versione: VersioneBilancio) -> ProspettoComuni:
         for pk, c in celle.items()
     }
     totale_indiretti = sum(quote_indirette.values(), ZERO)
+    quota_comuni = {v.codice: v.comuni_arrotondato for v in voci}
+    interi = {
+        pk: ind.costo_indiretto_comune(
+            {v.codice: c[i] for i, v in enumerate(voci) if c[i] is not None}, indiretti_servizio, quota_comuni
+        )
+        for pk, c in celle.items()
+    }
     righe = []
     for pk in sorted(celle, key=lambda k: (enti[k].nome, k)):
         t = sum((x or ZERO for x in celle[pk]), ZERO)
@@ -277,6 +288,7 @@ def comuni(versione: VersioneBilancio) -> ProspettoComuni:
                 delta=ind.delta(t, prima.get(pk, ZERO) if precedente is not None else None),
                 indiretti=quote_indirette[pk],
                 indiretti_percentuale=ind.percentuale(quote_indirette[pk], totale_indiretti),
+                indiretti_interi=interi[pk],
             )
         )
     non_arr_2 = [r2(x) for x in non_arr]
@@ -293,6 +305,7 @@ def comuni(versione: VersioneBilancio) -> ProspettoComuni:
         arrotondamento=totale - sum(non_arr_2, ZERO),
         delta=ind.delta(totale, sum(prima.values(), ZERO) if precedente is not None else None),
         indiretti=totale_indiretti,
+        indiretti_interi=sum(interi.values(), ZERO),
     )
 
 

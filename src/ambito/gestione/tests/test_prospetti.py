@@ -189,6 +189,11 @@ def test_prospetto_comuni_arrotondamento_e_indiretti(versione):
         assert non_arr == (somma["n"] or D(0)).quantize(C)
         assert arr == tot - non_arr and abs(arr) < 1
     assert {r.comune.pk: r.indiretti for r in p.righe} == indiretti_db(versione)
+    # the Piano Programma's reading: the whole overhead of the services the Comuni pay for
+    voci = VoceRiparto.objects.filter(versione=versione, comuni_arrotondato__gt=0)
+    tutti = sum(v.costi_indiretti for v in voci)
+    assert abs(p.indiretti_interi - tutti) <= D("0.005") * len(p.righe)
+    assert round(tutti) == 607216  # the 2023 document's total of indirect costs per Comune (§5.11)
     assert sum(r.percentuale for r in p.righe) == pytest.approx(100, abs=0.1)
 
 
