@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
 from ambito.catalogo.models import UnitaMisura
+from ambito.territorio.models import Ente
 
 from . import indicatori as ind
 from .models import QuotaRiparto, StatoVersione, TipoVersione, VersioneBilancio, VoceRiparto
@@ -250,8 +251,6 @@ def comuni(versione: VersioneBilancio) -> ProspettoComuni:
             prima[r["comune_id"]] = r["t"]
         mancanti = set(prima) - set(celle)
         if mancanti:  # in last year's riparto only: a row with no amounts this year
-            from ambito.territorio.models import Ente
-
             for e in Ente.objects.filter(pk__in=mancanti):
                 celle[e.pk] = [None] * len(voci)
                 enti[e.pk] = e

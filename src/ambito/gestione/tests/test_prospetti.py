@@ -393,3 +393,27 @@ def test_pagine_con_query_costanti(client, amministrazione, versione, django_ass
             assert c.get(reverse(f"gestione:{nome}", args=[versione.pk])).status_code == 200
         with django_assert_max_num_queries(16):
             assert c.get(reverse(f"gestione:{nome}_esporta", args=[versione.pk, "xlsx"])).status_code == 200
+
+
+def test_altro_ambito_404(client, versione, comuni):
+    from ambito.core.models import Ambito
+
+    altro = Ambito.objects.create(codice="ALTRO", nome="Altro")
+    R.assicura_ruoli()
+    c = entra(client, utente(altro, "amm.altro", R.AMMINISTRAZIONE))
+    for nome in ("allegato7", "prospetto_comuni", "pareggio", "indicatori"):
+        assert c.get(reverse(f"gestione:{nome}", args=[versione.pk])).status_code == 404
+    sgm = comuni["015195"]
+    assert c.get(reverse("gestione:bolletta_esporta", args=[versione.pk, sgm.pk, "csv"])).status_code == 404
+
+
+def test_versione_senza_riparto(client, amministrazione, ambito):
+    from ambito.gestione.models import Esercizio, VersioneBilancio
+
+    es = Esercizio.objects.create(ambito=ambito, anno=2024)
+    v = VersioneBilancio.objects.create(ambito=ambito, esercizio=es, tipo="preventivo", nome="vuota")
+    c = entra(client, amministrazione)
+    for nome in ("allegato7", "prospetto_comuni", "pareggio", "indicatori"):
+        assert c.get(reverse(f"gestione:{nome}", args=[v.pk])).status_code == 200
+        for formato in ("xlsx", "csv"):
+            assert c.get(reverse(f"gestione:{nome}_esporta", args=[v.pk, formato])).status_code == 200
