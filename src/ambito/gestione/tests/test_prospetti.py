@@ -417,3 +417,17 @@ def test_versione_senza_riparto(client, amministrazione, ambito):
         assert c.get(reverse(f"gestione:{nome}", args=[v.pk])).status_code == 200
         for formato in ("xlsx", "csv"):
             assert c.get(reverse(f"gestione:{nome}_esporta", args=[v.pk, formato])).status_code == 200
+
+
+def test_comune_presente_solo_l_anno_prima(versione, ambito, comuni):
+    prima = services.importa_riparto(
+        ambito=ambito, file=ESEMPIO, esercizio=2022, versione="preventivo", attore=None
+    )
+    tribiano = next(e for e in comuni.values() if e.nome == "Tribiano")
+    allora = QuotaRiparto.objects.filter(versione=prima, comune=tribiano).aggregate(t=Sum("importo"))["t"]
+    assert allora
+    QuotaRiparto.objects.filter(versione=versione, comune=tribiano).delete()
+    p = prospetti.comuni(versione)
+    r = next(r for r in p.righe if r.comune.pk == tribiano.pk)
+    assert r.totale == 0 and all(x is None for x in r.celle)
+    assert r.delta.assoluto == -allora and r.delta.percentuale == D("-100.00")
