@@ -248,6 +248,7 @@ def fogli_comuni(p) -> tuple[list[Foglio], list[tuple[str, str]]]:
             Colonna("Differenza %", PERCENTUALE),
             Colonna("di cui costi indiretti", EURO, True),
             Colonna("% dei costi indiretti", PERCENTUALE, True),
+            Colonna("Costi indiretti se tutti a carico dei Comuni", EURO, True),
         ],
         [
             [
@@ -260,6 +261,7 @@ def fogli_comuni(p) -> tuple[list[Foglio], list[tuple[str, str]]]:
                 r.delta.percentuale,
                 r.indiretti,
                 r.indiretti_percentuale,
+                r.indiretti_interi,
             ]
             for r in p.righe
         ],
@@ -286,6 +288,12 @@ def fogli_comuni(p) -> tuple[list[Foglio], list[tuple[str, str]]]:
             "Σ sui servizi di (quota del Comune × costi indiretti del servizio / "
             "costo totale del servizio), arrotondata al centesimo: la parte dei costi indiretti già compresa "
             "nella quota del Comune, non un addebito in più.",
+        ),
+        (
+            "Costi indiretti se tutti a carico dei Comuni",
+            "Σ sui servizi di (quota del Comune × costi indiretti del servizio / quota arrotondata dei "
+            "Comuni per il servizio): la lettura del Piano Programma 2023 (costi indiretti per Comune), "
+            "in cui i fondi coprono prima i costi diretti e i costi indiretti restano ai Comuni.",
         ),
         (
             "Percentuali",

@@ -229,6 +229,11 @@ def test_prospetto_comuni_xlsx_e_csv(client, amministrazione, versione, comuni):
         assert dec(t.cell(i, col_ind).value) == ind[pk]
         assert t.cell(i, col_pct).number_format == "0.00%"
         assert D(str(t.cell(i, col_pct).value)) == (db[pk] * 100 / sum(db.values())).quantize(C) / 100
+    col_int = per_titolo(t, "Costi indiretti se tutti a carico dei Comuni")
+    p = prospetti.comuni(versione)
+    interi = {r.comune.pk: r.indiretti_interi for r in p.righe}
+    assert {nomi[t.cell(i, 1).value]: dec(t.cell(i, col_int).value) for i in range(2, n + 2)} == interi
+    assert t.cell(n + 2, col_int).value.startswith("=SUM(")
     # CSV of the second table
     r = c.get(reverse("gestione:prospetto_comuni_esporta", args=[versione.pk, "csv"]) + "?foglio=1")
     righe_c = righe_csv(r)
