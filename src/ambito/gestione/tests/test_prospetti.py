@@ -296,7 +296,7 @@ def test_pagina_comuni_senza_anno_precedente(client, amministrazione, versione):
     html = entra(client, amministrazione).get(reverse("gestione:prospetto_comuni", args=[versione.pk]))
     testo = html.content.decode()
     assert "Nessuna versione dell'esercizio 2022" in testo and "—" in testo
-    assert "Arrotondamento" in testo and "costi indiretti" in testo
+    assert "Arrotondamento" in testo and "Costi indiretti se tutti a carico dei Comuni" in testo
 
 
 # --- break-even ----------------------------------------------------------------------------------
