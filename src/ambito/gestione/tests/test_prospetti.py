@@ -316,6 +316,8 @@ def test_pareggio_per_servizio(versione, comuni):
         assert r.tariffe == (altri.aggregate(t=Sum("importo"))["t"] or 0)
     cdd = next(r for r in p.righe if r.voce.codice == "CDD")
     assert cdd.tariffe > 0  # the four non-member Comuni buy CDD places
+    # as the Piano Programma 2023 splits CDD's 726.943: 648.050 from members + 78.893 (§5.12)
+    assert (cdd.quote_comuni, cdd.tariffe) == (D("648050"), D("78893"))
     assert p.confronto == [] and p.consuntivo is None
 
 
