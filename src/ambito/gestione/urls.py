@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_acconti, views_consumi, views_input
+from . import views_prospetti as vp
 
 app_name = "gestione"
 urlpatterns = [
@@ -29,4 +30,22 @@ urlpatterns = [
     path("acconti/<int:anno>/emetti/", views_acconti.emetti, name="acconti_emetti"),
     path("acconti/<int:anno>/piano/", views_acconti.piano, name="acconti_piano"),
     path("acconti/documenti/<int:pk>/storna/", views_acconti.storna, name="acconti_storna"),
+]
+
+# the riparto's output tables (pages and XLSX/CSV exports)
+
+urlpatterns += [
+    path("riparto/<int:pk>/allegato-7/", vp.allegato7, name="allegato7"),
+    path("riparto/<int:pk>/allegato-7/<str:formato>/", vp.allegato7, name="allegato7_esporta"),
+    path("riparto/<int:pk>/prospetto-comuni/", vp.comuni, name="prospetto_comuni"),
+    path("riparto/<int:pk>/prospetto-comuni/<str:formato>/", vp.comuni, name="prospetto_comuni_esporta"),
+    path("riparto/<int:pk>/risultato-servizi/", vp.pareggio, name="pareggio"),
+    path("riparto/<int:pk>/risultato-servizi/<str:formato>/", vp.pareggio, name="pareggio_esporta"),
+    path("riparto/<int:pk>/indicatori/", vp.indicatori, name="indicatori"),
+    path("riparto/<int:pk>/indicatori/<str:formato>/", vp.indicatori, name="indicatori_esporta"),
+    path(
+        "riparto/<int:pk>/comuni/<int:comune_id>/esporta/<str:formato>/",
+        vp.bolletta_esporta,
+        name="bolletta_esporta",
+    ),
 ]
