@@ -21,9 +21,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from ambito.cartella.models import Attivita, Erogazione, OperatoreCaso
-from ambito.catalogo.models import ServizioConferito
+from ambito.catalogo.models import Servizio, ServizioConferito
 from ambito.catalogo.selectors import ORDINE_CATALOGO
-from ambito.catalogo.models import Servizio
 from ambito.fondi import selectors as fondi_selectors
 from ambito.fondi.models import Fondo, QuotaEsercizio
 from ambito.gestione.models import QuotaRiparto, StatoVersione, TipoVersione, VersioneBilancio, VoceRiparto
@@ -243,7 +242,9 @@ def pacchetto_comune(ambito, comune: Ente, anno: int) -> PacchettoComune:
     conferiti = _conferimenti(ambito, comune.pk, anno)
     ids = set(per_servizio) | set(ore) | set(operatori) | set(conferiti)
     servizi = list(
-        Servizio.objects.filter(pk__in=ids).select_related("settore__area").order_by(*ORDINE_CATALOGO, "codice")
+        Servizio.objects.filter(pk__in=ids)
+        .select_related("settore__area")
+        .order_by(*ORDINE_CATALOGO, "codice")
     )
 
     col_servizi = (
@@ -405,7 +406,9 @@ def dati_riparto(versione: VersioneBilancio | None) -> DatiRiparto | None:
         return None
     costo = e.ZERO
     fondi: dict[str, Decimal] = defaultdict(lambda: e.ZERO)
-    for costo_totale, fonti in VoceRiparto.objects.filter(versione=versione).values_list("costo_totale", "fondi"):
+    for costo_totale, fonti in VoceRiparto.objects.filter(versione=versione).values_list(
+        "costo_totale", "fondi"
+    ):
         costo += costo_totale
         for codice, importo in fonti:
             fondi[codice] += Decimal(importo)
@@ -443,12 +446,19 @@ def sezione_acconti_saldi(prospetto=None) -> SezioneAcconti:
         e.Colonna("Totale", e.EURO, somma=True),
     )
     righe = [
-        (str(val(r, "comune")), e.euro(val(r, "acconti")), e.euro(val(r, "saldo")),
-         e.euro(val(r, "acconti")) + e.euro(val(r, "saldo")))
+        (
+            str(val(r, "comune")),
+            e.euro(val(r, "acconti")),
+            e.euro(val(r, "saldo")),
+            e.euro(val(r, "acconti")) + e.euro(val(r, "saldo")),
+        )
         for r in prospetto
     ]
-    t = e.verifica(e.Tabella("Acconti e saldi per Comune", colonne, tuple(righe), e.totali(colonne, righe),
-                             codice="acconti"))
+    t = e.verifica(
+        e.Tabella(
+            "Acconti e saldi per Comune", colonne, tuple(righe), e.totali(colonne, righe), codice="acconti"
+        )
+    )
     return SezioneAcconti(True, t, "")
 
 
@@ -511,12 +521,18 @@ def _tabella_sintesi(anno: int, dati: DatiRiparto | None, prec: DatiRiparto | No
     )
     for dd in (dati, prec):
         if dd is not None:
-            e.verifica_coerenza("totale ricavi = fondi + Comuni", dd.ricavi, sum(dd.fondi.values(), e.ZERO) + dd.comuni)
+            e.verifica_coerenza(
+                "totale ricavi = fondi + Comuni", dd.ricavi, sum(dd.fondi.values(), e.ZERO) + dd.comuni
+            )
     return e.verifica(e.Tabella("Sintesi economico-finanziaria", colonne, righe, codice="sintesi"))
 
 
 def _tabella_ricavi(ambito, dati: DatiRiparto | None) -> e.Tabella:
-    colonne = (e.Colonna("Fonte"), e.Colonna("Importo", e.EURO, somma=True), e.Colonna("Quota %", e.PERCENTUALE, somma=True))
+    colonne = (
+        e.Colonna("Fonte"),
+        e.Colonna("Importo", e.EURO, somma=True),
+        e.Colonna("Quota %", e.PERCENTUALE, somma=True),
+    )
     if dati is None:
         return e.Tabella("Ricavi per fonte", colonne, (), None, codice="ricavi")
     nomi = _nomi_fondi(ambito)
@@ -557,8 +573,15 @@ def _tabella_fondi(ambito, anno: int) -> e.Tabella:
         if not any((s.assegnato, rin, s.accantonato, s.utilizzato_accantonamenti, s.pagato)):
             continue
         righe.append(
-            (f"{r.fondo.codice} – {r.fondo.nome}", s.assegnato, rin, s.accantonato,
-             s.utilizzato_accantonamenti, s.disponibile, s.pagato)
+            (
+                f"{r.fondo.codice} – {r.fondo.nome}",
+                s.assegnato,
+                rin,
+                s.accantonato,
+                s.utilizzato_accantonamenti,
+                s.disponibile,
+                s.pagato,
+            )
         )
     tot = (
         "Totale",
@@ -578,7 +601,8 @@ def _tabella_fondi(ambito, anno: int) -> e.Tabella:
             note=(
                 f"Dal registro dei fondi: quote degli atti di assegnazione riconosciute nel {anno}; "
                 f"«rinviato»: quote dell'annualità {anno} riconosciute in esercizi successivi. "
-                "Gli importi dei fondi nel riparto sono invece previsioni per servizio della versione di bilancio.",
+                "Gli importi dei fondi nel riparto sono invece previsioni per servizio "
+                "della versione di bilancio.",
             ),
             codice="fondi",
         )
@@ -622,7 +646,11 @@ def _tabella_comuni(ambito, anno: int, rif: Riferimento, dati: DatiRiparto | Non
     ultima = presenti[-1] if presenti else None
 
     def diff(cid):
-        if ultima is None or ultima == TipoVersione.PREVENTIVO or versioni[TipoVersione.PREVENTIVO].versione is None:
+        if (
+            ultima is None
+            or ultima == TipoVersione.PREVENTIVO
+            or versioni[TipoVersione.PREVENTIVO].versione is None
+        ):
             return None
         return celle.get((ultima, cid), e.ZERO) - celle.get((TipoVersione.PREVENTIVO, cid), e.ZERO)
 
@@ -648,12 +676,20 @@ def _tabella_comuni(ambito, anno: int, rif: Riferimento, dati: DatiRiparto | Non
     totale = ("Totale", *tot_col, tot_diff) if righe else None
     if dati is not None and rif.versione is not None and rif.versione.pk in ids:
         e.verifica_coerenza(
-            "quote dei Comuni nella sintesi e nel prospetto per Comune", dati.comuni, tot_versione.get(rif.versione.pk)
+            "quote dei Comuni nella sintesi e nel prospetto per Comune",
+            dati.comuni,
+            tot_versione.get(rif.versione.pk),
         )
     note = tuple(f"{etichetta}: {versioni[t].etichetta}." for t, etichetta in COLONNE_VERSIONI)
     return e.verifica(
-        e.Tabella("Quote dei Comuni: preventivo, assestamento, consuntivo", colonne, tuple(righe), totale,
-                  note=note, codice="comuni")
+        e.Tabella(
+            "Quote dei Comuni: preventivo, assestamento, consuntivo",
+            colonne,
+            tuple(righe),
+            totale,
+            note=note,
+            codice="comuni",
+        )
     )
 
 
@@ -670,7 +706,9 @@ def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
         .order_by()
     }
     tot = erog.aggregate(
-        importo=Sum("importo"), erogazioni=Count("id"), persone=Count("intervento__caso__persona_id", distinct=True)
+        importo=Sum("importo"),
+        erogazioni=Count("id"),
+        persone=Count("intervento__caso__persona_id", distinct=True),
     )
     ore = {
         r["servizio_id"]: r["ore"]
@@ -708,7 +746,14 @@ def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
         area = s.settore.area.nome if s.settore_id and s.settore.area_id else "Senza area"
         persone, importo, h = r.get("persone", 0), e.euro(r.get("importo")), e.euro(ore.get(s.pk))
         righe_s.append(
-            (f"{area} / {s.codice} – {s.nome}", persone, r.get("erogazioni", 0), h, importo, e.per_utente(importo, persone))
+            (
+                f"{area} / {s.codice} – {s.nome}",
+                persone,
+                r.get("erogazioni", 0),
+                h,
+                importo,
+                e.per_utente(importo, persone),
+            )
         )
         a = aree.setdefault(area, [area, 0, 0, e.ZERO, e.ZERO])
         a[1] += 1
@@ -720,14 +765,17 @@ def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
     utenze = sum(r[1] for r in righe_s)
     nota = (
         "Utenti: persone distinte per servizio con almeno un'erogazione nell'anno; i totali sommano i "
-        f"servizi (una persona in più servizi è contata per ciascuno). Persone distinte nell'anno: {tot['persone'] or 0}."
+        "servizi (una persona in più servizi è contata per ciascuno). "
+        f"Persone distinte nell'anno: {tot['persone'] or 0}."
     )
     t_servizi = e.verifica(
         e.Tabella(
             "Risultati per servizio",
             col_s,
             tuple(righe_s),
-            ("Totale", utenze, tot["erogazioni"] or 0, tot_ore, importo, e.per_utente(importo, utenze)) if righe_s else None,
+            ("Totale", utenze, tot["erogazioni"] or 0, tot_ore, importo, e.per_utente(importo, utenze))
+            if righe_s
+            else None,
             note=(nota,),
             codice="risultati_servizi",
         )
@@ -737,7 +785,9 @@ def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
             "Risultati per area",
             col_a,
             tuple(righe_a),
-            ("Totale", len(servizi), utenze, tot_ore, importo, e.per_utente(importo, utenze)) if righe_a else None,
+            ("Totale", len(servizi), utenze, tot_ore, importo, e.per_utente(importo, utenze))
+            if righe_a
+            else None,
             note=(nota,),
             codice="risultati_aree",
         )

@@ -13,7 +13,9 @@ from .models import EventoRilevante
 
 
 @transaction.atomic
-def registra_evento_rilevante(*, ambito, anno: int, data: dt.date, titolo: str, testo: str = "", attore) -> EventoRilevante:
+def registra_evento_rilevante(
+    *, ambito, anno: int, data: dt.date, titolo: str, testo: str = "", attore
+) -> EventoRilevante:
     """Record a main event of year `anno` (its date may fall in the following months, as for the
     approval of the accounts)."""
     titolo = (titolo or "").strip()
@@ -26,7 +28,9 @@ def registra_evento_rilevante(*, ambito, anno: int, data: dt.date, titolo: str, 
     evento = EventoRilevante.objects.create(
         ambito=ambito, anno=anno, data=data, titolo=titolo, testo=(testo or "").strip(), inserito_da=attore
     )
-    registra_evento(attore=attore, azione="relazioni.evento_rilevante.crea", oggetto=evento, dopo=istantanea(evento))
+    registra_evento(
+        attore=attore, azione="relazioni.evento_rilevante.crea", oggetto=evento, dopo=istantanea(evento)
+    )
     return evento
 
 

@@ -25,7 +25,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _intero_ambito(vis) -> bool:
-    return vis.ambito_id is not None and (vis.is_direzione or vis.is_amministrazione or vis.is_ufficio_di_piano)
+    return vis.ambito_id is not None and (
+        vis.is_direzione or vis.is_amministrazione or vis.is_ufficio_di_piano
+    )
 
 
 def _richiedi_intero_ambito(request):
@@ -64,7 +66,9 @@ def indice(request):
         raise Http404("Pagina non disponibile.")
     anni = selectors.anni_disponibili(ambito)
     anno = _anno(request, anni)
-    comuni = list(selectors.comuni(ambito)) if tutto else list(selectors.comuni(ambito).filter(pk=vis.comune_id))
+    comuni = (
+        list(selectors.comuni(ambito)) if tutto else list(selectors.comuni(ambito).filter(pk=vis.comune_id))
+    )
     contesto = {
         "anno": anno,
         "anni": sorted(set(anni) | {anno}, reverse=True),
@@ -122,7 +126,9 @@ def eventi(request):
             raise Http404("Pagina non disponibile.")
         if form.is_valid():
             try:
-                ev = services.registra_evento_rilevante(ambito=ambito, attore=request.user, **form.cleaned_data)
+                ev = services.registra_evento_rilevante(
+                    ambito=ambito, attore=request.user, **form.cleaned_data
+                )
             except ValidationError as exc:
                 for m in exc.messages:
                     form.add_error(None, m)

@@ -132,7 +132,9 @@ def test_the_report_pdf(demo, utenti):
     assert EventoAudit.objects.filter(azione="relazioni.evento_rilevante.crea").exists()
     r = selectors.relazione_gestione(demo, 2023)
     testo = _testo_pdf(documenti.pdf_gestione(r))
-    quote_db = QuotaRiparto.objects.filter(ambito=demo, versione__esercizio__anno=2023).aggregate(t=Sum("importo"))
+    quote_db = QuotaRiparto.objects.filter(ambito=demo, versione__esercizio__anno=2023).aggregate(
+        t=Sum("importo")
+    )
     assert numero_it(quote_db["t"]) in testo  # the Comuni's quotas, in the summary and in the table
     assert r.comuni.totale[1] == r.dati.comuni == quote_db["t"]
     assert "Relazione sulla gestione 2023" in testo

@@ -61,6 +61,8 @@ class Command(BaseCommand):
             else:
                 r = selectors.relazione_gestione(ambito, o["anno"])
                 o["pdf"].write_bytes(documenti.pdf_gestione(r))
-                self.stdout.write(f"PDF: {o['pdf']} ({len(r.eventi)} fatti di rilievo, riparto: {r.riferimento.etichetta})")
+                self.stdout.write(
+                    f"PDF: {o['pdf']} ({len(r.eventi)} fatti di rilievo, riparto: {r.riferimento.etichetta})"
+                )
         except TabellaNonQuadra as exc:
             raise CommandError(f"Documento non prodotto: {exc}") from exc
