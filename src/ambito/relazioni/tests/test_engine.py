@@ -57,3 +57,20 @@ def test_shares_always_add_up_to_exactly_100(valori):
     else:
         assert sum(quote) == D("100.00")
         assert all(abs(q - v * 100 / sum(valori)) < D("0.01") for q, v in zip(quote, valori, strict=True))
+
+
+importi = st.one_of(st.none(), st.decimals(min_value=-(10**7), max_value=10**7, places=2))
+
+
+@given(
+    st.lists(st.tuples(importi, importi), max_size=20), st.integers(0, 1), st.sampled_from(["0.01", "-0.01"])
+)
+def test_any_table_with_its_own_totals_passes_and_a_cent_off_is_refused(righe, colonna, cent):
+    colonne = (e.Colonna("Voce"), e.Colonna("A", e.EURO, somma=True), e.Colonna("B", e.EURO, somma=True))
+    righe = tuple(("r", a, b) for a, b in righe)
+    totale = e.totali(colonne, righe)
+    e.verifica(e.Tabella("T", colonne, righe, totale))
+    sbagliato = list(totale)
+    sbagliato[colonna + 1] = (sbagliato[colonna + 1] or D(0)) + D(cent)
+    with pytest.raises(e.TabellaNonQuadra):
+        e.verifica(e.Tabella("T", colonne, righe, tuple(sbagliato)))
