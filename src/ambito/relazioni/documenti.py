@@ -68,7 +68,7 @@ def _scrivi_tabella(ws, riga: int, t: e.Tabella) -> int:
     ws.cell(row=riga, column=1, value=t.titolo).font = Font(bold=True, size=12)
     riga += 1
     for j, c in enumerate(t.colonne, 1):
-        cella = ws.cell(row=riga, column=j, value=c.titolo)
+        cella = ws.cell(row=riga, column=j, value=f"{c.titolo} (€)" if c.tipo == e.EURO else c.titolo)
         cella.font = Font(bold=True)
         cella.alignment = Alignment(wrap_text=True, vertical="top")
     riga += 1

@@ -207,7 +207,7 @@ def _nota_utenze(persone: int, operatori: int) -> str:
 
 
 def pacchetto_comune(ambito, comune: Ente, anno: int) -> PacchettoComune:
-    """The art. 23 pack of one Comune for one year, in a constant number of queries (about 12)."""
+    """The art. 23 pack of one Comune for one year, in a constant number of queries (at most 10)."""
     erog = _erogazioni_anno(ambito, anno).filter(intervento__caso__comune_responsabile=comune)
     per_servizio = {
         r["servizio_id"]: r
@@ -796,7 +796,7 @@ def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
 
 
 def relazione_gestione(ambito, anno: int, *, prospetto_acconti=None) -> RelazioneGestione:
-    """The management report of a year, every figure from the database (about 25 queries)."""
+    """The management report of a year, every figure from the database (at most 23 queries)."""
     rif = versione_di_riferimento(ambito, anno)
     rif_prec = versione_di_riferimento(ambito, anno - 1)
     dati, prec = dati_riparto(rif.versione), dati_riparto(rif_prec.versione)

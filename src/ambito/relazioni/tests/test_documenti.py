@@ -167,5 +167,10 @@ def test_a_report_that_does_not_add_up_is_never_produced(demo, comune):
 
 
 def test_the_pack_reads_in_a_constant_number_of_queries(demo, comune, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         selectors.pacchetto_comune(demo, comune, ANNO)
+
+
+def test_the_report_reads_in_a_constant_number_of_queries(demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(23):
+        selectors.relazione_gestione(demo, 2023)
