@@ -28,6 +28,9 @@ class EventoRilevante(TenantModel):
         verbose_name_plural = "fatti di rilievo"
         ordering = ["anno", "data", "id"]
         indexes = [models.Index(fields=["ambito", "anno"])]
+        # Direzione is read-only on model permissions (add/change/delete): this one capability
+        # lets it record and withdraw the events of its report.
+        permissions = [("registra_eventorilevante", "Può registrare ed eliminare i fatti di rilievo")]
 
     def __str__(self) -> str:
         return f"{self.data:%d/%m/%Y} – {self.titolo}"

@@ -75,7 +75,7 @@ def indice(request):
         "comuni": comuni,
         "intero_ambito": tutto,
         "eventi": list(selectors.eventi(ambito, anno)) if tutto else [],
-        "puo_inserire_eventi": tutto and request.user.has_perm("relazioni.add_eventorilevante"),
+        "puo_inserire_eventi": tutto and request.user.has_perm("relazioni.registra_eventorilevante"),
     }
     return render(request, "relazioni/indice.html", contesto)
 
@@ -119,7 +119,7 @@ def gestione_pdf(request, anno: int):
 @login_required
 def eventi(request):
     ambito = _richiedi_intero_ambito(request)
-    puo = request.user.has_perm("relazioni.add_eventorilevante")
+    puo = request.user.has_perm("relazioni.registra_eventorilevante")
     form = EventoRilevanteForm(request.POST or None, initial={"anno": request.GET.get("anno")})
     if request.method == "POST":
         if not puo:
@@ -146,7 +146,7 @@ def eventi(request):
 @require_POST
 def elimina_evento(request, pk: int):
     ambito = _richiedi_intero_ambito(request)
-    if not request.user.has_perm("relazioni.delete_eventorilevante"):
+    if not request.user.has_perm("relazioni.registra_eventorilevante"):
         raise Http404("Pagina non disponibile.")
     ev = get_object_or_404(selectors.eventi(ambito), pk=pk)
     services.elimina_evento_rilevante(evento=ev, attore=request.user)
