@@ -7,14 +7,18 @@ STAMP := $(VENV)/.installato
 PG_URL ?= postgres://ambito:ambito@127.0.0.1:5432/ambito
 TEST_ENV := DJANGO_SETTINGS_MODULE=ambito.settings_test
 
-.PHONY: install demo serve test test-sqlite test-postgres test-e2e lint bench bench-riparto postgres chromium clean
+.PHONY: install demo serve test test-sqlite test-postgres test-e2e lint bench bench-riparto postgres chromium pdf-deps clean
+
+# Debian's Pango/HarfBuzz and a font for WeasyPrint (the PDF reports), installed when missing.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: pdf-deps $(STAMP)
 
 demo: install
 	DEBUG=1 $(BIN)/ambito migrate --noinput
@@ -42,6 +46,9 @@ test-postgres: install postgres
 
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+pdf-deps:
+	@dpkg -s $(PDF_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_DEBS); }
 
 test-e2e: install chromium
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -m e2e

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ambito.cartella",
     "ambito.gestione",
     "ambito.flussi",
+    "ambito.relazioni",
     "ambito.demo",
 ]
 

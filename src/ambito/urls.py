@@ -14,6 +14,7 @@ urlpatterns = [
     path("gestione/", include("ambito.gestione.urls")),
     path("flussi/", include("ambito.flussi.urls")),
     path("fondi/", include("ambito.fondi.urls")),
+    path("relazioni/", include("ambito.relazioni.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("waas/v1/", include("ambito.flussi.waas_urls")),
