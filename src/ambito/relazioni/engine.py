@@ -82,12 +82,13 @@ def variazione(attuale, precedente) -> tuple[Decimal | None, Decimal | None]:
 
 
 def totali(colonne: Sequence[Colonna], righe: Sequence[Sequence], etichetta: str = "Totale") -> tuple:
-    """The totals row of `righe`: sums of summable columns, the label in the first, None elsewhere."""
+    """The totals row of `righe`: sums of summable columns, the label in the first, None elsewhere
+    (and None, "—", for a summable column with no data in any row)."""
     out = []
     for i, c in enumerate(colonne):
         if i == 0:
             out.append(etichetta)
-        elif c.somma:
+        elif c.somma and any(r[i] is not None for r in righe):
             out.append(somma(r[i] for r in righe))
         else:
             out.append(None)

@@ -26,6 +26,7 @@ from ambito.catalogo.selectors import ORDINE_CATALOGO
 from ambito.fondi import selectors as fondi_selectors
 from ambito.fondi.models import Fondo, QuotaEsercizio
 from ambito.gestione.models import QuotaRiparto, StatoVersione, TipoVersione, VersioneBilancio, VoceRiparto
+from ambito.gestione.selectors_acconti import prospetto_acconti
 from ambito.territorio.models import Ente
 
 from . import engine as e
@@ -427,38 +428,49 @@ class SezioneAcconti:
 
 
 def sezione_acconti_saldi(prospetto=None) -> SezioneAcconti:
-    """ACCONTI E SALDI – to be wired to `prospetto_acconti(ambito, anno)` after merging.
+    """ACCONTI E SALDI: per Comune, the preventivo, the advances invoiced (net of credit notes),
+    the consuntivo and the balance (consuntivo − advances), as in the 2021 report.
 
-    `prospetto`: None (renders "non disponibile") or an iterable of rows with `comune` (name),
-    `acconti` and `saldo` (dicts or objects); the total per row is acconti + saldo and the
-    totals row is checked against the rows.
+    `prospetto`: the rows of `gestione.selectors_acconti.prospetto_acconti` (its totals row, with
+    `comune=None`, is cross-checked against the sum of the Comune rows), or None / no rows, which
+    renders "non disponibile". A missing consuntivo leaves "—" in its column and in the balance.
     """
-    if not prospetto:
+    righe_comuni = [r for r in (prospetto or ()) if r.comune is not None]
+    if not righe_comuni or not any(r.acconti_totale or r.consuntivo is not None for r in righe_comuni):
         return SezioneAcconti(False, None, "Prospetto degli acconti e dei saldi non disponibile.")
 
-    def val(r, k):
-        return r[k] if isinstance(r, dict) else getattr(r, k)
+    def opz(x):
+        return None if x is None else e.euro(x)
 
     colonne = (
         e.Colonna("Comune"),
+        e.Colonna("Preventivo", e.EURO, somma=True),
         e.Colonna("Acconti fatturati", e.EURO, somma=True),
-        e.Colonna("Saldo da fatturare", e.EURO, somma=True),
-        e.Colonna("Totale", e.EURO, somma=True),
+        e.Colonna("Consuntivo", e.EURO, somma=True),
+        e.Colonna("Saldo (consuntivo − acconti)", e.EURO, somma=True),
     )
     righe = [
-        (
-            str(val(r, "comune")),
-            e.euro(val(r, "acconti")),
-            e.euro(val(r, "saldo")),
-            e.euro(val(r, "acconti")) + e.euro(val(r, "saldo")),
-        )
-        for r in prospetto
+        (r.comune.nome, opz(r.preventivo), e.euro(r.acconti_totale), opz(r.consuntivo), opz(r.saldo))
+        for r in righe_comuni
     ]
     t = e.verifica(
         e.Tabella(
-            "Acconti e saldi per Comune", colonne, tuple(righe), e.totali(colonne, righe), codice="acconti"
+            "Acconti e saldi per Comune",
+            colonne,
+            tuple(righe),
+            e.totali(colonne, righe),
+            note=(
+                "Acconti: quanto fatturato nell'esercizio al netto delle note di credito. Saldo positivo: "
+                "da versare dal Comune; negativo: da restituire al Comune.",
+            ),
+            codice="acconti",
         )
     )
+    totale = next((r for r in prospetto if r.comune is None), None)
+    if totale is not None:
+        e.verifica_coerenza("acconti fatturati", t.totale[2], e.euro(totale.acconti_totale))
+        if totale.consuntivo is not None:
+            e.verifica_coerenza("consuntivo dei Comuni", t.totale[3], e.euro(totale.consuntivo))
     return SezioneAcconti(True, t, "")
 
 
@@ -795,8 +807,8 @@ def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
     return t_aree, t_servizi, tot["persone"] or 0
 
 
-def relazione_gestione(ambito, anno: int, *, prospetto_acconti=None) -> RelazioneGestione:
-    """The management report of a year, every figure from the database (at most 23 queries)."""
+def relazione_gestione(ambito, anno: int) -> RelazioneGestione:
+    """The management report of a year, every figure from the database (at most 31 queries)."""
     rif = versione_di_riferimento(ambito, anno)
     rif_prec = versione_di_riferimento(ambito, anno - 1)
     dati, prec = dati_riparto(rif.versione), dati_riparto(rif_prec.versione)
@@ -813,7 +825,7 @@ def relazione_gestione(ambito, anno: int, *, prospetto_acconti=None) -> Relazion
         ricavi=_tabella_ricavi(ambito, dati),
         fondi=_tabella_fondi(ambito, anno),
         comuni=_tabella_comuni(ambito, anno, rif, dati),
-        acconti=sezione_acconti_saldi(prospetto_acconti),
+        acconti=sezione_acconti_saldi(prospetto_acconti(ambito, anno)),
         aree=aree,
         servizi=servizi,
         eventi=list(eventi(ambito, anno).order_by("data", "id")),

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from ambito.cartella.models import Attivita, Erogazione, OperatoreCaso
 from ambito.core.formats import numero_it
 from ambito.core.models import EventoAudit
-from ambito.gestione.models import QuotaRiparto
+from ambito.gestione.models import Addebito, QuotaRiparto
 from ambito.relazioni import documenti, selectors, services
 from ambito.relazioni import engine as e
 from ambito.territorio.models import Ente
@@ -139,21 +139,35 @@ def test_the_report_pdf(demo, utenti):
     assert r.comuni.totale[1] == r.dati.comuni == quote_db["t"]
     assert "Relazione sulla gestione 2023" in testo
     assert "Approvato l'assestamento di settembre" in testo
-    assert "Prospetto degli acconti e dei saldi non disponibile" in testo
     costo = erogazioni(demo, 2023).aggregate(t=Sum("importo"))["t"]
     assert numero_it(costo) in testo
 
 
-def test_the_advances_section_is_not_available_without_data_and_adds_up_with_data():
+def test_the_advances_section_is_not_available_without_data():
     assert selectors.sezione_acconti_saldi(None).disponibile is False
     assert selectors.sezione_acconti_saldi([]).messaggio.endswith("non disponibile.")
-    s = selectors.sezione_acconti_saldi(
-        [
-            {"comune": "Melegnano", "acconti": D("90.10"), "saldo": D("9.90")},
-            {"comune": "Paullo", "acconti": D("50"), "saldo": D("-5.25")},
-        ]
+
+
+def test_the_advances_section_comes_from_the_documents_issued(demo):
+    """The demo issues the two 2023 advances (50% + 40% of the approved preventivo)."""
+    r = selectors.relazione_gestione(demo, 2023)
+    assert r.acconti.disponibile
+    t = r.acconti.tabella
+    fatturato = Addebito.objects.filter(ambito=demo, esercizio__anno=2023).aggregate(t=Sum("importo"))["t"]
+    preventivo = QuotaRiparto.objects.filter(
+        ambito=demo, versione__esercizio__anno=2023, versione__tipo="preventivo"
+    ).aggregate(t=Sum("importo"))["t"]
+    assert t.totale[2] == fatturato == (preventivo * D("0.9")).quantize(D("0.01"))
+    assert t.totale[1] == preventivo
+    assert t.totale[3] is None and t.totale[4] is None  # no consuntivo yet: "—"
+    per_comune = dict(
+        Addebito.objects.filter(ambito=demo, esercizio__anno=2023)
+        .values_list("comune__nome")
+        .annotate(t=Sum("importo"))
     )
-    assert s.disponibile and s.tabella.totale == ("Totale", D("140.10"), D("4.65"), D("144.75"))
+    assert {riga[0]: riga[2] for riga in t.righe} == per_comune
+    testo = _testo_pdf(documenti.pdf_gestione(r))
+    assert "Saldo (consuntivo − acconti)" in testo and numero_it(fatturato) in testo
 
 
 def test_a_report_that_does_not_add_up_is_never_produced(demo, comune):
@@ -172,5 +186,5 @@ def test_the_pack_reads_in_a_constant_number_of_queries(demo, comune, django_ass
 
 
 def test_the_report_reads_in_a_constant_number_of_queries(demo, django_assert_max_num_queries):
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(31):
         selectors.relazione_gestione(demo, 2023)
