@@ -87,6 +87,20 @@ class Servizio:
     costi_indiretti_speciali: Decimal | None = None  # replaces the share of the overhead pool
     data_popolazione: str = ""  # the key of the population snapshot (e.g. "2022-01-01")
     quota_capitaria: Decimal | None = None  # mixed methods: the fraction split per capita (0..1)
+    # So.Le.'s team rule: `quota_equipe_non_conferenti` (e.g. 0.20) of the team cost `costo_equipe`
+    # (part of the direct cost) is assigned to the Comuni that do not confer the service and paid
+    # for them by the fund `fondo_equipe_non_conferenti` (e.g. FNPS): it lowers the conferring
+    # Comuni's share and costs the non-conferring ones nothing.
+    costo_equipe: Decimal | None = None
+    quota_equipe_non_conferenti: Decimal | None = None
+    fondo_equipe_non_conferenti: str = ""
+
+    @property
+    def quota_equipe(self) -> Decimal:
+        """The amount of the team cost assigned to the non-conferring Comuni (0 without the rule)."""
+        if self.quota_equipe_non_conferenti is None or self.costo_equipe is None:
+            return ZERO
+        return self.costo_equipe * self.quota_equipe_non_conferenti
 
 
 @dataclass(frozen=True)
@@ -179,12 +193,27 @@ class RigaProspetto:
 
 
 @dataclass(frozen=True)
+class QuotaEquipe:
+    """A non-conferring Comune's part of a service's team quota (per capita), paid by `fondo`."""
+
+    comune: str
+    servizio: str
+    fondo: str
+    abitanti: Decimal
+    totale_abitanti: Decimal
+    quota_ripartita: Decimal
+    importo: Decimal
+
+
+@dataclass(frozen=True)
 class Risultato:
     prospetto: tuple[RigaProspetto, ...]
     importi: Mapping[tuple[str, str], int]  # (Comune, service) -> €
     spiegazioni: Mapping[tuple[str, str], Spiegazione]
     comuni: tuple[str, ...]
     servizi: tuple[str, ...]
+    # So.Le.'s team rule: (non-conferring Comune, service) -> its part, paid by the fund
+    quote_equipe: Mapping[tuple[str, str], QuotaEquipe] = field(default_factory=dict)
 
     def totale_servizio(self, servizio: str) -> int:
         return sum(v for (_c, s), v in self.importi.items() if s == servizio)
@@ -203,6 +232,11 @@ class Risultato:
 
 
 # ------------------------------------------------------------------------------------- rounding
+
+
+def _it(x: Decimal) -> str:
+    """Italian number format with two decimals, for explanation texts ("87.331,08")."""
+    return f"{x.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}".translate(str.maketrans(",.", ".,"))
 
 
 def arrotonda_euro(x: Decimal) -> int:
@@ -257,6 +291,24 @@ def _valida(dati: DatiRiparto, indiretti: Mapping[str, Decimal]) -> list[str]:
             errori.append(f"servizio {s.codice}: metodo di riparto sconosciuto «{s.metodo}»")
         if s.metodo in METODI_MISTI and (s.quota_capitaria is None or not ZERO <= s.quota_capitaria <= UNO):
             errori.append(f"servizio {s.codice}: il metodo misto richiede una quota capitaria tra 0 e 1")
+        if s.quota_equipe_non_conferenti is not None:
+            q, equipe = s.quota_equipe_non_conferenti, s.costo_equipe
+            if not ZERO <= q <= UNO:
+                errori.append(
+                    f"servizio {s.codice}: la quota d'équipe dei non conferenti deve essere tra 0 e 1"
+                )
+            if equipe is None:
+                errori.append(
+                    f"servizio {s.codice}: la quota d'équipe dei non conferenti richiede il costo d'équipe"
+                )
+            elif not ZERO <= equipe <= dati.costi_diretti.get(s.codice, ZERO):
+                errori.append(
+                    f"servizio {s.codice}: il costo d'équipe ({equipe}) deve essere tra 0 e il costo diretto"
+                )
+            if not s.fondo_equipe_non_conferenti:
+                errori.append(
+                    f"servizio {s.codice}: manca il fondo che paga la quota d'équipe dei non conferenti"
+                )
     for chiave, v in dati.costi_diretti.items():
         if v < 0:
             errori.append(f"servizio {chiave}: costo diretto negativo")
@@ -280,7 +332,7 @@ def _valida(dati: DatiRiparto, indiretti: Mapping[str, Decimal]) -> list[str]:
             errori.append(f"tariffa del Comune {t.comune} sul servizio {t.servizio}: valore negativo")
     for s in dati.servizi:
         totale = dati.costi_diretti.get(s.codice, ZERO) + indiretti.get(s.codice, ZERO)
-        fondi = sum((f.importo for f in dati.fondi if f.servizio == s.codice), ZERO)
+        fondi = sum((f.importo for f in dati.fondi if f.servizio == s.codice), ZERO) + s.quota_equipe
         if fondi > totale:
             errori.append(
                 f"servizio {s.codice}: i fondi ({fondi}) superano il costo totale "
@@ -299,9 +351,12 @@ def calcola(dati: DatiRiparto) -> Risultato:
     prospetto: list[RigaProspetto] = []
     importi: dict[tuple[str, str], int] = {}
     spiegazioni: dict[tuple[str, str], Spiegazione] = {}
+    quote_equipe: dict[tuple[str, str], QuotaEquipe] = {}
     for s in dati.servizi:
         try:
             riga, sp = _calcola_servizio(dati, s, indiretti[s.codice])
+            for q in quote_equipe_servizio(dati, s):
+                quote_equipe[(q.comune, s.codice)] = q
         except ErroreRiparto as e:
             errori.extend(e.errori)
             continue
@@ -318,6 +373,7 @@ def calcola(dati: DatiRiparto) -> Risultato:
         spiegazioni=spiegazioni,
         comuni=comuni,
         servizi=tuple(s.codice for s in dati.servizi),
+        quote_equipe=quote_equipe,
     )
     _verifica_identita(risultato)
     return risultato
@@ -341,6 +397,9 @@ def _calcola_servizio(
     diretti = dati.costi_diretti.get(s.codice, ZERO)
     totale = diretti + indiretti
     fondi = [f for f in dati.fondi if f.servizio == s.codice]
+    if s.quota_equipe:
+        # the team quota of the non-conferring Comuni, paid by its fund: an unrestricted offset
+        fondi.append(Fondo(s.fondo_equipe_non_conferenti, s.codice, s.quota_equipe))
     generali = sum((f.importo for f in fondi if not f.vincolato), ZERO)
     netto = totale - generali  # what the Comuni pay before restricted funds
     partecipanti = sorted(dati.conferimenti.get(s.codice, frozenset()))
@@ -401,6 +460,14 @@ def _calcola_servizio(
     else:
         interi = {}
     base_generali = sum(lordo.values(), ZERO)
+    nota = (
+        f"La quota d'équipe dei Comuni che non conferiscono il servizio "
+        f"({_it(s.quota_equipe_non_conferenti * 100)}% di {_it(s.costo_equipe)} € = {_it(s.quota_equipe)} €) "
+        f"è pagata dal fondo {s.fondo_equipe_non_conferenti} e riduce il costo ripartito tra i Comuni "
+        "che lo conferiscono."
+        if s.quota_equipe
+        else ""
+    )
     spiegazioni = {
         c: Spiegazione(
             comune=c,
@@ -413,6 +480,7 @@ def _calcola_servizio(
             non_arrotondato=residuo[c],
             arrotondamento=Decimal(interi[c]) - residuo[c],
             importo=interi[c],
+            nota=nota,
         )
         for c in residuo
     }
@@ -427,6 +495,36 @@ def _calcola_servizio(
         comuni_arrotondato=arrotondato,
     )
     return riga, spiegazioni
+
+
+def quote_equipe_servizio(dati: DatiRiparto, s: Servizio) -> list[QuotaEquipe]:
+    """Split a service's team quota among the Comuni that do not confer it, per capita at the
+    service's population date (informative: the fund pays it, they are charged nothing)."""
+    if not s.quota_equipe:
+        return []
+    conferenti = dati.conferimenti.get(s.codice, frozenset())
+    snap = dati.popolazione.get(s.data_popolazione, {})
+    altri = {c: n for c, n in sorted(snap.items()) if c not in conferenti}
+    if not altri:
+        raise ErroreRiparto(
+            [
+                f"servizio {s.codice}: la quota d'équipe dei non conferenti richiede la popolazione al "
+                f"{s.data_popolazione or '?'} di almeno un Comune che non conferisce il servizio"
+            ]
+        )
+    tot = sum(altri.values(), ZERO)
+    return [
+        QuotaEquipe(
+            comune=c,
+            servizio=s.codice,
+            fondo=s.fondo_equipe_non_conferenti,
+            abitanti=n,
+            totale_abitanti=tot,
+            quota_ripartita=s.quota_equipe,
+            importo=s.quota_equipe * n / tot if tot else ZERO,
+        )
+        for c, n in altri.items()
+    ]
 
 
 def _pesi(importo: Decimal, pesi: Mapping[str, Decimal], descrizione: str) -> dict[str, list[Parte]]:

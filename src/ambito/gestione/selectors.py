@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import Esercizio, QuotaRiparto, VersioneBilancio, VoceRiparto
+from . import engine
+from .models import CartellaRiparto, Esercizio, QuotaRiparto, VersioneBilancio, VoceRiparto
 
 ZERO = Decimal(0)
 
@@ -201,3 +202,20 @@ def confronto(a: VersioneBilancio, b: VersioneBilancio, *, comune_id: int | None
     ]
     totale = RigaConfronto("Totale", sum((r.a for r in comuni), ZERO), sum((r.b for r in comuni), ZERO))
     return Confronto(a=a, b=b, comuni=comuni, servizi=servizi, totale=totale)
+
+
+def quote_equipe(versione: VersioneBilancio, comune) -> list:
+    """The team quotas assigned to `comune` for services it does not confer (So.Le.'s 20% rule),
+    recomputed from the version's stored input: they are paid by a fund, not stored as shares."""
+    from .services import dati_versione
+
+    c = CartellaRiparto.objects.filter(versione=versione).only("dati").first()
+    if c is None or not any(s.get("quota_equipe_non_conferenti") for s in c.dati.get("servizi") or []):
+        return []
+    dati = dati_versione(versione)
+    return [
+        q
+        for s in dati.servizi
+        for q in engine.quote_equipe_servizio(dati, s)
+        if q.comune == comune.codice_istat
+    ]

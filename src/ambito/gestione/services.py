@@ -140,6 +140,9 @@ def dati_da_json(d: dict) -> e.DatiRiparto:
                 costi_indiretti_speciali=_dec(s.get("costi_indiretti_speciali")),
                 data_popolazione=s.get("data_popolazione") or "",
                 quota_capitaria=_dec(s.get("quota_capitaria")),
+                costo_equipe=_dec(s.get("costo_equipe")),
+                quota_equipe_non_conferenti=_dec(s.get("quota_equipe_non_conferenti")),
+                fondo_equipe_non_conferenti=s.get("fondo_equipe_non_conferenti") or "",
             )
             for s in d["servizi"]
         ),

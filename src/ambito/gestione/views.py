@@ -143,7 +143,13 @@ def bolletta(request, pk: int, comune_id: int):
     return render(
         request,
         "gestione/bolletta.html",
-        {"b": b, "v": v, "grafico": grafico, "limitato": limite is not None},
+        {
+            "b": b,
+            "v": v,
+            "grafico": grafico,
+            "limitato": limite is not None,
+            "quote_equipe": selectors.quote_equipe(v, comune),
+        },
     )
 
 
@@ -187,6 +193,7 @@ def spiegazione(request, pk: int, comune_id: int, codice: str):
         "fondi_vincolati": [(f, _d(x)) for f, x in sp["fondi_vincolati"]],
         "non_arrotondato": _d(sp["non_arrotondato"]),
         "arrotondamento": _d(sp["arrotondamento"]),
+        "nota": sp.get("nota", ""),
         "limitato": limite is not None,
     }
     return render(request, "gestione/spiegazione.html", contesto)

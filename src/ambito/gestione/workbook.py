@@ -20,7 +20,16 @@ from ambito.gestione import engine as e
 FOGLI: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "servizi": (
         ("codice", "nome", "metodo"),
-        ("porta_costi_indiretti", "costi_indiretti_speciali", "data_popolazione", "quota_capitaria", "nota"),
+        (
+            "porta_costi_indiretti",
+            "costi_indiretti_speciali",
+            "data_popolazione",
+            "quota_capitaria",
+            "costo_equipe",
+            "quota_equipe_non_conferenti",
+            "fondo_equipe_non_conferenti",
+            "nota",
+        ),
     ),
     "costi": (("servizio", "costo_diretto"), ("nota",)),
     "costi_indiretti": (("voce", "importo"), ("nota",)),
@@ -233,6 +242,27 @@ def _leggi(lt: _Lettore) -> Cartella:
             E.append(
                 Errore("servizi", n, "quota_capitaria", f"il metodo {metodo} richiede la quota capitaria")
             )
+        equipe = lt.num("servizi", n, r, "costo_equipe", obbligatorio=False)
+        quota_equipe = lt.num("servizi", n, r, "quota_equipe_non_conferenti", obbligatorio=False)
+        fondo_equipe = testo(r.get("fondo_equipe_non_conferenti"))
+        if quota_equipe is not None:
+            if quota_equipe > 1:
+                E.append(Errore("servizi", n, "quota_equipe_non_conferenti", "deve essere tra 0 e 1"))
+            if equipe is None:
+                E.append(
+                    Errore(
+                        "servizi", n, "costo_equipe", "la quota dei non conferenti richiede il costo d'équipe"
+                    )
+                )
+            if not fondo_equipe:
+                E.append(
+                    Errore(
+                        "servizi",
+                        n,
+                        "fondo_equipe_non_conferenti",
+                        "indicare il fondo che paga la quota d'équipe",
+                    )
+                )
         if not codice:
             continue
         if codice in riga_servizio:
@@ -255,6 +285,9 @@ def _leggi(lt: _Lettore) -> Cartella:
                 costi_indiretti_speciali=speciali,
                 data_popolazione=testo(r.get("data_popolazione")),
                 quota_capitaria=quota,
+                costo_equipe=equipe,
+                quota_equipe_non_conferenti=quota_equipe,
+                fondo_equipe_non_conferenti=fondo_equipe,
             )
         )
     noti = set(riga_servizio)
@@ -496,6 +529,9 @@ def fogli_da_dati(
                 "costi_indiretti_speciali",
                 "data_popolazione",
                 "quota_capitaria",
+                "costo_equipe",
+                "quota_equipe_non_conferenti",
+                "fondo_equipe_non_conferenti",
             ]
         ]
         + [
@@ -507,6 +543,9 @@ def fogli_da_dati(
                 s.costi_indiretti_speciali,
                 s.data_popolazione,
                 s.quota_capitaria,
+                s.costo_equipe,
+                s.quota_equipe_non_conferenti,
+                s.fondo_equipe_non_conferenti,
             ]
             for s in dati.servizi
         ],
