@@ -144,19 +144,23 @@ def leggi_tabella(
         raise ErroriFile(
             [Errore(None, None, "formato non riconosciuto: caricare un file .csv o .xlsx", nome)]
         )
+    # rows whose first cell starts with "#" are comments (e.g. the example's header notes)
+    grezze = [(n, v) for n, v in grezze if v and not testo(v[0]).startswith("#")]
+    grezze = [(n, v) for n, v in grezze if any(testo(x) for x in v)]
     if not grezze:
         raise ErroriFile([Errore(None, None, "il file è vuoto", nome)])
-    intestazione = [testo(x).lower().replace(" ", "_") for x in grezze[0]]
-    errori = [Errore(1, c, "colonna mancante", nome) for c in obbligatorie if c not in intestazione]
+    n_intestazione, valori_intestazione = grezze[0]
+    intestazione = [testo(x).lower().replace(" ", "_") for x in valori_intestazione]
+    errori = [
+        Errore(n_intestazione, c, "colonna mancante", nome) for c in obbligatorie if c not in intestazione
+    ]
     doppie = sorted({c for c in intestazione if c and intestazione.count(c) > 1})
-    errori += [Errore(1, c, "colonna ripetuta", nome) for c in doppie]
+    errori += [Errore(n_intestazione, c, "colonna ripetuta", nome) for c in doppie]
     if errori:
         raise ErroriFile(errori)
     note = set(obbligatorie) | set(facoltative)
     righe = []
-    for n, valori in enumerate(grezze[1:], start=2):
-        if all(testo(v) == "" for v in valori):
-            continue
+    for n, valori in grezze[1:]:
         if len(valori) > len(intestazione) and any(testo(v) for v in valori[len(intestazione) :]):
             errori.append(Errore(n, None, "più valori che colonne (separatore sbagliato?)", nome))
             continue
@@ -168,7 +172,7 @@ def leggi_tabella(
     return Tabella(nome, tuple(righe))
 
 
-def _righe_csv(contenuto: bytes, nome: str) -> list[list]:
+def _righe_csv(contenuto: bytes, nome: str) -> list[tuple[int, list]]:
     try:
         t = contenuto.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -182,15 +186,21 @@ def _righe_csv(contenuto: bytes, nome: str) -> list[list]:
                 )
             ]
         ) from None
-    prima = next((r for r in t.splitlines() if r.strip()), "")
+    prima = next((r for r in t.splitlines() if r.strip() and not r.lstrip().startswith("#")), "")
     separatore = ";" if prima.count(";") >= prima.count(",") and ";" in prima else ","
     try:
-        return [r for r in csv.reader(io.StringIO(t, newline=""), delimiter=separatore)]
+        lettore = csv.reader(io.StringIO(t, newline=""), delimiter=separatore)
+        out = []
+        inizio = 1
+        for r in lettore:
+            out.append((inizio, r))  # the line where the record starts (a quoted field may span lines)
+            inizio = lettore.line_num + 1
+        return out
     except csv.Error as exc:
         raise ErroriFile([Errore(None, None, f"CSV non valido ({exc})", nome)]) from None
 
 
-def _righe_xlsx(contenuto: bytes, nome: str) -> list[list]:
+def _righe_xlsx(contenuto: bytes, nome: str) -> list[tuple[int, list]]:
     from openpyxl import load_workbook
 
     try:
@@ -199,7 +209,7 @@ def _righe_xlsx(contenuto: bytes, nome: str) -> list[list]:
         raise ErroriFile([Errore(None, None, "il file non è una cartella .xlsx leggibile", nome)]) from None
     try:
         ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        return [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
     finally:
         wb.close()
 

@@ -254,6 +254,13 @@ def _riparto(ambito: Ambito, rapporto: Rapporto) -> None:
     rapporto("Riparto 2023: caricato dall'esempio (Allegato 7 del Piano Programma 2023)")
 
 
+def _contabilita(ambito: Ambito, rapporto: Rapporto) -> None:
+    """Cost centres, chart of accounts and the 2023 preventivo lines (docs/examples), as the riparto."""
+    from ambito.contabilita.services import carica_esempio_demo
+
+    rapporto(carica_esempio_demo(ambito))
+
+
 def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
     """Loads (or completes) the demo Ambito in one transaction; returns a report line per step.
 
@@ -272,5 +279,6 @@ def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
         if con_utenti:
             _utenti(ambito, rapporto)
         _riparto(ambito, rapporto)
+        _contabilita(ambito, rapporto)
         _sintetici(ambito, persone, rapporto)
     return rapporto.righe
