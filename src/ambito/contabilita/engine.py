@@ -96,6 +96,10 @@ def numero(valore) -> Decimal:
 
 
 def importo(valore) -> Decimal:
+    """An amount in euro: at most two decimals. Text like "1.000" (a dot then exactly three digits,
+    no comma) is refused as ambiguous: thousand in Italian, one in English."""
+    if isinstance(valore, str) and re.fullmatch(r"\s*[+-]?\d{1,3}\.\d{3}\s*", valore):
+        raise ValueError("è ambiguo: scrivere 1000 oppure 1.000,00")
     d = numero(valore)
     if not d.is_finite() or d != d.quantize(CENTESIMO):
         raise ValueError("ha più di due decimali")
@@ -518,9 +522,12 @@ def ripartisci_centesimi(pesi: Mapping[str, Decimal], totale: Decimal) -> dict[s
     esatte = {k: totale * p / somma for k, p in pesi.items()}
     base = {k: x.quantize(CENTESIMO, rounding=ROUND_FLOOR) for k, x in esatte.items()}
     resto = int(((totale - sum(base.values(), ZERO)) / CENTESIMO).to_integral_value())
-    ordine = sorted(pesi, key=lambda k: (-(esatte[k] - base[k]), list(pesi).index(k)))
+    posizione = {k: i for i, k in enumerate(pesi)}
+    ordine = sorted(pesi, key=lambda k: (-(esatte[k] - base[k]), posizione[k]))
     for k in ordine[:resto]:
         base[k] += CENTESIMO
+    for k in [k for k in reversed(ordine) if base[k] > 0][: max(0, -resto)]:  # only if the context rounded up
+        base[k] -= CENTESIMO
     return base
 
 

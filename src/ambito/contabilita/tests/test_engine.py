@@ -6,7 +6,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -60,10 +60,14 @@ def test_non_numeri(testo):
         e.numero(testo)
 
 
-def test_importo_rifiuta_tre_decimali():
-    # "1.234" without a decimal comma is 1.234: refused, so a thousands dot is never misread
+def test_importo_rifiuta_tre_decimali_e_ambiguita():
     with pytest.raises(ValueError, match="due decimali"):
-        e.importo("1.234")
+        e.importo("1.2345")
+    # "1.000" is a thousand in Italian and one in English: refused rather than guessed
+    with pytest.raises(ValueError, match="ambiguo"):
+        e.importo("1.000")
+    assert e.importo("1.000,00") == e.importo("1000") == D(1000)
+    assert e.importo("1.5") == D("1.50")
 
 
 def test_csv_punto_e_virgola_con_bom_e_commenti():
@@ -199,6 +203,7 @@ def test_confronto():
     assert c.totale_costi.differenza == D(15)
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 10**6), min_size=1, max_size=12),
     st.integers(0, 10**9),
