@@ -351,6 +351,20 @@ def applica_al_riparto(
         )
     dati = gestione.dati_versione(versione)
     diretti, pool, problemi = costi_per_riparto(importazione)
+    codici = {s.codice for s in dati.servizi}
+    anno = importazione.esercizio.anno
+    for c in CentroCosto.objects.per_ambito(importazione.ambito).filter(tipo="servizio").order_by("codice"):
+        if c.codice_riparto and c.codice_riparto not in codici and centro_puro(c).valido_nel(anno):
+            problemi.append(
+                f"Il centro di costo {c.codice} alimenta il servizio {c.codice_riparto}, "
+                f"che non è nella versione «{versione.nome}»."
+            )
+    problemi += [
+        f"Il servizio {s.codice} ({s.nome}) della versione «{versione.nome}» non ha un centro di costo "
+        f"valido nel {anno}."
+        for s in dati.servizi
+        if s.codice not in diretti
+    ]
     if problemi:
         raise ValidationError(problemi)
     try:

@@ -274,3 +274,31 @@ def test_applica_rifiuta(dati):
     ]
     with pytest.raises(e.ErroreApplicazione, match="minori dei costi indiretti speciali"):
         e.applica(dati, diretti=dict(dati.costi_diretti), pool=D(1000))
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(st.integers(0, 300), min_size=29, max_size=29),
+    st.integers(0, 10**8),
+)
+def test_applica_i_costi_indiretti_tornano_al_centesimo(dati, percentuali, extra_centesimi):
+    """Any direct costs and any pool ≥ the fixed amounts: the overhead adds up to the pool exactly."""
+    servizi = [s.codice for s in dati.servizi]
+    diretti = {
+        s: (dati.costi_diretti.get(s, D(0)) * p / 100).quantize(D("0.01"))
+        for s, p in zip(servizi, percentuali, strict=True)
+    }
+    pool = D(246106) + D(extra_centesimi) / 100
+    try:
+        a = e.applica(dati, diretti=diretti, pool=pool)
+    except e.ErroreApplicazione:
+        assert not any(diretti[s.codice] for s in dati.servizi if s.porta_costi_indiretti)
+        return
+    nuovi = ge.costi_indiretti_per_servizio(a.dati)
+    assert sum(nuovi.values()) == pool
+    assert nuovi["UDP"] == D(30279) and nuovi["PROGETTAZIONE_FONDI"] == D(130000)
+    assert all(
+        nuovi[s] == 0
+        for s in servizi
+        if diretti[s] == 0 and s not in ("UDP", "PROGETTAZIONE_FONDI", "INDIRETTI_NON_COPERTI")
+    )

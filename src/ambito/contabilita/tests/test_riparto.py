@@ -84,13 +84,14 @@ def test_rifiuti(importazione, versione, tmp_path):
     with pytest.raises(ValidationError) as exc:
         services.applica_al_riparto(importazione=importazione, versione=versione, attore=None)
     assert exc.value.messages == [
-        "Il servizio SEDE_NUOVA (Costi nuova sede) del riparto non ha costi dai centri di costo.",
-        "Il servizio ALTRO dei centri di costo non è nella versione del riparto.",
+        "Il centro di costo CS.SEDE_NUOVA alimenta il servizio ALTRO, che non è nella versione «preventivo».",
+        "Il servizio SEDE_NUOVA (Costi nuova sede) della versione «preventivo» non ha un centro di costo "
+        "valido nel 2023.",
     ]
     CentroCosto.objects.filter(codice="CS.SEDE_NUOVA").update(codice_riparto="SEDE_NUOVA")
     # a riparto service with no (valid) centre
     CentroCosto.objects.filter(codice="CS.CAT").update(valido_al=dt.date(2022, 12, 31))
-    with pytest.raises(ValidationError, match="CAT .* non ha costi dai centri"):
+    with pytest.raises(ValidationError, match="CAT .* non ha un centro di costo valido nel 2023"):
         services.applica_al_riparto(importazione=importazione, versione=versione, attore=None)
     CentroCosto.objects.filter(codice="CS.CAT").update(valido_al=None)
     # superseded import
