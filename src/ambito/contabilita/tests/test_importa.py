@@ -140,3 +140,10 @@ def test_cli_centri_e_piano(ambito, tmp_path):
     assert out.startswith("Piano dei conti: 17 conti creati")
     out, _ = esegui("piano-conti", str(PIANO))
     assert "0 conti creati, 0 aggiornati" in out
+
+
+def test_passo_della_demo(configurato):
+    riga = services.carica_esempio_demo(configurato)
+    assert riga.startswith("Contabilità 2023 (preventivo): 101 righe, costi 9.513.717,00 €")
+    assert services.carica_esempio_demo(configurato) == "Contabilità 2023: già presente"
+    assert ImportazioneContabile.objects.get().tipo_versione == "preventivo"
