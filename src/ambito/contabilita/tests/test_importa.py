@@ -147,3 +147,23 @@ def test_passo_della_demo(configurato):
     assert riga.startswith("Contabilità 2023 (preventivo): 101 righe, costi 9.513.717,00 €")
     assert services.carica_esempio_demo(configurato) == "Contabilità 2023: già presente"
     assert ImportazioneContabile.objects.get().tipo_versione == "preventivo"
+
+
+def test_xlsx_come_il_csv(configurato, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["conto", "centro", "importo", "descrizione"])
+    ws.append([60101, "CS.CAT", 1000.5, "stipendi"])
+    ws.append([60701, None, "2.000,00", "organi: centro predefinito del conto"])
+    f = tmp_path / "consuntivo.xlsx"
+    wb.save(f)
+    i = services.importa_contabilita(
+        ambito=configurato, file=f, esercizio=2023, tipo_versione="consuntivo", attore=None
+    )
+    righe = list(RigaContabile.objects.filter(importazione=i).select_related("centro", "categoria"))
+    assert [(r.riga_file, r.centro.codice, r.categoria.codice, r.importo) for r in righe] == [
+        (2, "CS.CAT", "C01", D("1000.50")),
+        (3, "ST.ORGANI", "C07", D("2000.00")),
+    ]
