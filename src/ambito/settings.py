@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ambito.fondi",
     "ambito.cartella",
     "ambito.gestione",
+    "ambito.contabilita",
     "ambito.flussi",
     "ambito.relazioni",
     "ambito.demo",

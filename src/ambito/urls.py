@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalogo/", include("ambito.catalogo.urls")),
     path("cartella/", include("ambito.cartella.urls")),
     path("gestione/", include("ambito.gestione.urls")),
+    path("contabilita/", include("ambito.contabilita.urls")),
     path("flussi/", include("ambito.flussi.urls")),
     path("fondi/", include("ambito.fondi.urls")),
     path("relazioni/", include("ambito.relazioni.urls")),

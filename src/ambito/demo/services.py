@@ -275,6 +275,13 @@ def _acconti(ambito: Ambito, rapporto: Rapporto) -> None:
         rapporto(f"Acconti: {esito.messaggio}")
 
 
+def _contabilita(ambito: Ambito, rapporto: Rapporto) -> None:
+    """Cost centres, chart of accounts and the 2023 preventivo lines (docs/examples), as the riparto."""
+    from ambito.contabilita.services import carica_esempio_demo
+
+    rapporto(carica_esempio_demo(ambito))
+
+
 def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
     """Loads (or completes) the demo Ambito in one transaction; returns a report line per step.
 
@@ -293,6 +300,7 @@ def carica_demo(*, con_utenti: bool = True, persone: int = 4000) -> list[str]:
         if con_utenti:
             _utenti(ambito, rapporto)
         _riparto(ambito, rapporto)
+        _contabilita(ambito, rapporto)
         _acconti(ambito, rapporto)
         _sintetici(ambito, persone, rapporto)
     return rapporto.righe

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ContabilitaConfig(AppConfig):
+    name = "ambito.contabilita"
+    label = "contabilita"
+    verbose_name = "Contabilità analitica: centri di costo e categorie"
+
+    def ready(self):
+        from ambito.core import menu
+        from ambito.utenti import ruoli as R
+
+        menu.registra(
+            "Contabilità analitica",
+            "contabilita:indice",
+            permesso="contabilita.view_importazionecontabile",
+            ordine=36,
+        )
+        R.registra_permessi(R.AMMINISTRAZIONE, "contabilita.*")
+        R.registra_permessi(R.UFFICIO_DI_PIANO, "contabilita.view_*")

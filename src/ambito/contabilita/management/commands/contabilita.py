@@ -1,0 +1,80 @@
+"""`ambito contabilita {centri,piano-conti,importa} FILE`: cost centres, chart of accounts, lines.
+
+All-or-nothing: on any error every problem is printed with its row and column, nothing is
+stored and the exit code is 1. The formats are in docs/formats/contabilita.md.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from ambito.gestione.models import TipoVersione
+
+
+class Command(BaseCommand):
+    help = "Contabilità analitica: centri di costo, piano dei conti, righe di preventivo o consuntivo."
+    requires_system_checks: list = []
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="azione", required=True, metavar="{centri,piano-conti,importa}")
+        centri = sub.add_parser("centri", help="importa o aggiorna i centri di costo da un file .csv/.xlsx")
+        centri.add_argument("file", metavar="FILE")
+        piano = sub.add_parser(
+            "piano-conti", help="importa o aggiorna la mappatura conto → categoria (e centro predefinito)"
+        )
+        piano.add_argument("file", metavar="FILE")
+        piano.add_argument("--schema", default="sole", help="schema di categorie predefinito (sole, cc)")
+        importa = sub.add_parser(
+            "importa",
+            help="importa le righe di preventivo o consuntivo di un esercizio (sostituisce la precedente)",
+        )
+        importa.add_argument("file", metavar="FILE")
+        importa.add_argument("--esercizio", required=True, type=int, metavar="AAAA")
+        importa.add_argument("--versione", required=True, choices=TipoVersione.values)
+        for p in (centri, piano, importa):
+            p.add_argument("--ambito", metavar="CODICE", help="codice dell'Ambito (se ce n'è più d'uno)")
+
+    def handle(self, *args, **opts):
+        from ambito.contabilita import services
+        from ambito.core.models import Ambito
+
+        if opts.get("ambito"):
+            ambito = Ambito.objects.filter(codice=opts["ambito"]).first()
+            if ambito is None:
+                raise CommandError(f"Ambito «{opts['ambito']}» inesistente.")
+        else:
+            ambiti = list(Ambito.objects.all()[:2])
+            if len(ambiti) != 1:
+                raise CommandError("Indicare l'Ambito con --ambito CODICE.")
+            ambito = ambiti[0]
+        try:
+            if opts["azione"] == "centri":
+                n = services.importa_centri(ambito=ambito, file=opts["file"], attore=None)
+                self.stdout.write(f"Centri di costo: {n['creati']} creati, {n['aggiornati']} aggiornati.")
+            elif opts["azione"] == "piano-conti":
+                n = services.importa_piano_conti(
+                    ambito=ambito, file=opts["file"], attore=None, schema=opts["schema"]
+                )
+                self.stdout.write(
+                    f"Piano dei conti: {n['creati']} conti creati, {n['aggiornati']} aggiornati."
+                )
+            else:
+                i = services.importa_contabilita(
+                    ambito=ambito,
+                    file=opts["file"],
+                    esercizio=opts["esercizio"],
+                    tipo_versione=opts["versione"],
+                    attore=None,
+                )
+                self.stdout.write(
+                    f"Importate {i.numero_righe} righe in {ambito.codice}, esercizio {i.esercizio.anno}, "
+                    f"{i.get_tipo_versione_display()}: costi {_euro(i.totale_costi)} €, "
+                    f"ricavi {_euro(i.totale_ricavi)} €."
+                )
+        except ValidationError as exc:
+            for m in exc.messages:
+                self.stderr.write(m)
+            raise CommandError(f"{opts['file']}: {len(exc.messages)} errori, nulla importato.") from None
+
+
+def _euro(x) -> str:
+    return f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
