@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _schemi(sender, **kwargs):
+    from .services import assicura_schemi
+
+    assicura_schemi()
 
 
 class ContabilitaConfig(AppConfig):
@@ -18,3 +25,5 @@ class ContabilitaConfig(AppConfig):
         )
         R.registra_permessi(R.AMMINISTRAZIONE, "contabilita.*")
         R.registra_permessi(R.UFFICIO_DI_PIANO, "contabilita.view_*")
+        # also after a flush (transactional tests), which empties what migration 0002 seeded
+        post_migrate.connect(_schemi, sender=self, dispatch_uid="contabilita_schemi")

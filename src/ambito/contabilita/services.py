@@ -27,11 +27,26 @@ from .models import (
     ContoContabile,
     ImportazioneContabile,
     RigaContabile,
+    SchemaCategorie,
     TipoCategoria,
 )
 
 ANNO_MIN, ANNO_MAX = 1990, 2100
 LIMITE_BYTE = 20 * 1024 * 1024
+
+
+def assicura_schemi() -> None:
+    """The category schemes of `schemi.SCHEMI`, created or brought up to date (idempotent)."""
+    from .schemi import SCHEMI
+
+    for codice, (nome, fonte, categorie) in SCHEMI.items():
+        schema, _ = SchemaCategorie.objects.update_or_create(
+            codice=codice, defaults={"nome": nome, "fonte": fonte}
+        )
+        for ordine, (cod, nome_cat, tipo) in enumerate(categorie, start=1):
+            CategoriaCosto.objects.update_or_create(
+                schema=schema, codice=cod, defaults={"nome": nome_cat, "tipo": tipo, "ordine": ordine}
+            )
 
 
 def _contenuto(file) -> tuple[bytes, str]:
