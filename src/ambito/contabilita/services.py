@@ -78,6 +78,38 @@ def centro_puro(c: CentroCosto) -> e.Centro:
     )
 
 
+def _crea_o_aggiorna(modello, *, ambito, attore, oggetto: str, valori: dict[str, dict]) -> dict[str, int]:
+    """Create the rows of `modello` whose code is new, update those whose values changed, audit each.
+
+    Cost centres and accounts are imported the same way: by the Ambito's code, untouched when equal.
+    `oggetto` names the audit actions (contabilita.crea_<oggetto>, contabilita.modifica_<oggetto>).
+    """
+    esistenti = {x.codice: x for x in modello.objects.per_ambito(ambito)}
+    conti = {"creati": 0, "aggiornati": 0}
+    for codice, campi in valori.items():
+        vecchio = esistenti.get(codice)
+        if vecchio is None:
+            nuovo = modello.objects.create(ambito=ambito, codice=codice, **campi)
+            registra_evento(
+                attore=attore, azione=f"contabilita.crea_{oggetto}", oggetto=nuovo, dopo=istantanea(nuovo)
+            )
+            conti["creati"] += 1
+        elif any(getattr(vecchio, k) != x for k, x in campi.items()):
+            prima = istantanea(vecchio)
+            for k, x in campi.items():
+                setattr(vecchio, k, x)
+            vecchio.save()
+            registra_evento(
+                attore=attore,
+                azione=f"contabilita.modifica_{oggetto}",
+                oggetto=vecchio,
+                prima=prima,
+                dopo=istantanea(vecchio),
+            )
+            conti["aggiornati"] += 1
+    return conti
+
+
 # ------------------------------------------------------------------------------------- cost centres
 
 
@@ -104,38 +136,23 @@ def importa_centri(*, ambito, file, attore) -> dict[str, int]:
     ]
     if errori:
         raise ValidationError(errori)
-    esistenti = {c.codice: c for c in CentroCosto.objects.per_ambito(ambito)}
-    conti = {"creati": 0, "aggiornati": 0}
-    for c in centri:
-        valori = {
-            "nome": c.nome,
-            "tipo": c.tipo,
-            "codice_riparto": c.codice_riparto,
-            "servizio": catalogo.get(c.servizio_catalogo) if c.servizio_catalogo else None,
-            "valido_dal": c.valido_dal,
-            "valido_al": c.valido_al,
-        }
-        vecchio = esistenti.get(c.codice)
-        if vecchio is None:
-            nuovo = CentroCosto.objects.create(ambito=ambito, codice=c.codice, **valori)
-            registra_evento(
-                attore=attore, azione="contabilita.crea_centro", oggetto=nuovo, dopo=istantanea(nuovo)
-            )
-            conti["creati"] += 1
-        elif any(getattr(vecchio, k) != v for k, v in valori.items()):
-            prima = istantanea(vecchio)
-            for k, v in valori.items():
-                setattr(vecchio, k, v)
-            vecchio.save()
-            registra_evento(
-                attore=attore,
-                azione="contabilita.modifica_centro",
-                oggetto=vecchio,
-                prima=prima,
-                dopo=istantanea(vecchio),
-            )
-            conti["aggiornati"] += 1
-    return conti
+    return _crea_o_aggiorna(
+        CentroCosto,
+        ambito=ambito,
+        attore=attore,
+        oggetto="centro",
+        valori={
+            c.codice: {
+                "nome": c.nome,
+                "tipo": c.tipo,
+                "codice_riparto": c.codice_riparto,
+                "servizio": catalogo.get(c.servizio_catalogo) if c.servizio_catalogo else None,
+                "valido_dal": c.valido_dal,
+                "valido_al": c.valido_al,
+            }
+            for c in centri
+        },
+    )
 
 
 # ------------------------------------------------------------------------------ chart of accounts
@@ -153,35 +170,20 @@ def importa_piano_conti(*, ambito, file, attore, schema: str = "sole") -> dict[s
         )
     except e.ErroriFile as exc:
         raise ValidationError([str(x) for x in exc.errori]) from None
-    esistenti = {c.codice: c for c in ContoContabile.objects.per_ambito(ambito)}
-    conti = {"creati": 0, "aggiornati": 0}
-    for v in voci:
-        valori = {
-            "descrizione": v.descrizione,
-            "categoria": categorie[(v.schema, v.categoria)],
-            "centro": centri.get(v.centro) if v.centro else None,
-        }
-        vecchio = esistenti.get(v.codice)
-        if vecchio is None:
-            nuovo = ContoContabile.objects.create(ambito=ambito, codice=v.codice, **valori)
-            registra_evento(
-                attore=attore, azione="contabilita.crea_conto", oggetto=nuovo, dopo=istantanea(nuovo)
-            )
-            conti["creati"] += 1
-        elif any(getattr(vecchio, k) != x for k, x in valori.items()):
-            prima = istantanea(vecchio)
-            for k, x in valori.items():
-                setattr(vecchio, k, x)
-            vecchio.save()
-            registra_evento(
-                attore=attore,
-                azione="contabilita.modifica_conto",
-                oggetto=vecchio,
-                prima=prima,
-                dopo=istantanea(vecchio),
-            )
-            conti["aggiornati"] += 1
-    return conti
+    return _crea_o_aggiorna(
+        ContoContabile,
+        ambito=ambito,
+        attore=attore,
+        oggetto="conto",
+        valori={
+            v.codice: {
+                "descrizione": v.descrizione,
+                "categoria": categorie[(v.schema, v.categoria)],
+                "centro": centri.get(v.centro) if v.centro else None,
+            }
+            for v in voci
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- budget/actual lines
