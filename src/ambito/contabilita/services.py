@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ambito.catalogo.models import Servizio
+from ambito.core.caricamenti import anno_esercizio, contenuto_file
 from ambito.core.services import istantanea, registra_evento
 from ambito.gestione import services as gestione
 from ambito.gestione.models import Esercizio, TipoVersione, VersioneBilancio
@@ -30,41 +31,17 @@ from .models import (
     TipoCategoria,
 )
 
-ANNO_MIN, ANNO_MAX = 1990, 2100
 LIMITE_BYTE = 20 * 1024 * 1024
 
 
-def _contenuto(file) -> tuple[bytes, str]:
-    if isinstance(file, str | Path):
-        p = Path(file)
-        try:
-            return p.read_bytes(), p.name
-        except OSError as exc:
-            raise ValidationError(f"File non leggibile: {p} ({exc.strerror}).") from None
-    if hasattr(file, "seek"):
-        file.seek(0)
-    dati = file.read()
-    return dati, Path(getattr(file, "name", "") or "contabilita.csv").name
-
-
 def _tabella(file, colonne) -> tuple[e.Tabella, bytes]:
-    contenuto, nome = _contenuto(file)
+    contenuto, nome = contenuto_file(file, "contabilita.csv")
     if len(contenuto) > LIMITE_BYTE:
         raise ValidationError(f"{nome}: il file supera i 20 MB.")
     try:
         return e.leggi_tabella(contenuto, nome, *colonne), contenuto
     except e.ErroriFile as exc:
         raise ValidationError([str(x) for x in exc.errori]) from None
-
-
-def _anno(valore) -> int:
-    try:
-        anno = int(valore)
-    except (TypeError, ValueError):
-        raise ValidationError("L'esercizio deve essere un anno.") from None
-    if not ANNO_MIN <= anno <= ANNO_MAX:
-        raise ValidationError(f"L'esercizio deve essere un anno tra {ANNO_MIN} e {ANNO_MAX}.")
-    return anno
 
 
 def centro_puro(c: CentroCosto) -> e.Centro:
@@ -196,7 +173,7 @@ def importa_contabilita(*, ambito, file, esercizio, tipo_versione: str, attore) 
     The previous import of the same esercizio and version type is kept with its rows and marked
     `sostituita_da` the new one. Any error stores nothing.
     """
-    anno = _anno(esercizio)
+    anno = anno_esercizio(esercizio)
     if tipo_versione not in TipoVersione.values:
         raise ValidationError(
             f"Versione «{tipo_versione}» non valida: usare una tra {', '.join(TipoVersione.values)}."
