@@ -35,17 +35,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from ambito.contabilita import services
-        from ambito.core.models import Ambito
+        from ambito.core.comandi import ambito_del_comando
 
-        if opts.get("ambito"):
-            ambito = Ambito.objects.filter(codice=opts["ambito"]).first()
-            if ambito is None:
-                raise CommandError(f"Ambito «{opts['ambito']}» inesistente.")
-        else:
-            ambiti = list(Ambito.objects.all()[:2])
-            if len(ambiti) != 1:
-                raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-            ambito = ambiti[0]
+        ambito = ambito_del_comando(opts.get("ambito"))
         try:
             if opts["azione"] == "centri":
                 n = services.importa_centri(ambito=ambito, file=opts["file"], attore=None)

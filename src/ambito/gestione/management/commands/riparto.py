@@ -95,18 +95,10 @@ class Command(BaseCommand):
     def _importa(self, opts) -> None:
         from django.core.exceptions import ValidationError
 
-        from ambito.core.models import Ambito
+        from ambito.core.comandi import ambito_del_comando
         from ambito.gestione import selectors, services
 
-        if opts.get("ambito"):
-            ambito = Ambito.objects.filter(codice=opts["ambito"]).first()
-            if ambito is None:
-                raise CommandError(f"Ambito «{opts['ambito']}» inesistente.")
-        else:
-            ambiti = list(Ambito.objects.all()[:2])
-            if len(ambiti) != 1:
-                raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-            ambito = ambiti[0]
+        ambito = ambito_del_comando(opts.get("ambito"))
         try:
             v = services.importa_riparto(
                 ambito=ambito,
