@@ -93,13 +93,11 @@ class Command(BaseCommand):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def _importa(self, opts) -> None:
-        from django.core.exceptions import ValidationError
-
-        from ambito.core.comandi import ambito_del_comando
+        from ambito.core.comandi import ambito_del_comando, importazione
         from ambito.gestione import selectors, services
 
         ambito = ambito_del_comando(opts.get("ambito"))
-        try:
+        with importazione(self, opts["file"]):
             v = services.importa_riparto(
                 ambito=ambito,
                 file=opts["file"],
@@ -107,10 +105,6 @@ class Command(BaseCommand):
                 versione=opts["versione"],
                 attore=None,
             )
-        except ValidationError as exc:
-            for m in exc.messages:
-                self.stderr.write(m)
-            raise CommandError(f"{opts['file']}: {len(exc.messages)} errori, nulla importato.") from None
         t = selectors.tabella(v)
         self.stdout.write(
             f"Importato in {ambito.codice}, esercizio {v.esercizio.anno}, "
