@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
+from ambito.core.errori import ErroriElenco, con_posizione
 from ambito.gestione import engine as ge
 
 ZERO = Decimal(0)
@@ -35,18 +36,11 @@ class Errore:
     file: str = ""
 
     def __str__(self) -> str:
-        dove = [self.file] if self.file else []
-        if self.riga is not None:
-            dove.append(f"riga {self.riga}")
-        if self.colonna:
-            dove.append(f"colonna «{self.colonna}»")
-        return (", ".join(dove) + ": " if dove else "") + self.messaggio
+        return con_posizione(self.messaggio, self.file, self.riga, self.colonna)
 
 
-class ErroriFile(ValueError):
-    def __init__(self, errori: Sequence[Errore]):
-        self.errori = list(errori)
-        super().__init__("\n".join(str(x) for x in self.errori))
+class ErroriFile(ErroriElenco):
+    """Every `Errore` of an accounting file."""
 
 
 # ------------------------------------------------------------------------------------- cell values

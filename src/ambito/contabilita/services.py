@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ambito.catalogo.models import Servizio
+from ambito.core.caricamenti import anno_esercizio, contenuto_file
 from ambito.core.services import istantanea, registra_evento
 from ambito.gestione import services as gestione
 from ambito.gestione.models import Esercizio, TipoVersione, VersioneBilancio
@@ -31,7 +32,6 @@ from .models import (
     TipoCategoria,
 )
 
-ANNO_MIN, ANNO_MAX = 1990, 2100
 LIMITE_BYTE = 20 * 1024 * 1024
 
 
@@ -49,37 +49,14 @@ def assicura_schemi() -> None:
             )
 
 
-def _contenuto(file) -> tuple[bytes, str]:
-    if isinstance(file, str | Path):
-        p = Path(file)
-        try:
-            return p.read_bytes(), p.name
-        except OSError as exc:
-            raise ValidationError(f"File non leggibile: {p} ({exc.strerror}).") from None
-    if hasattr(file, "seek"):
-        file.seek(0)
-    dati = file.read()
-    return dati, Path(getattr(file, "name", "") or "contabilita.csv").name
-
-
 def _tabella(file, colonne) -> tuple[e.Tabella, bytes]:
-    contenuto, nome = _contenuto(file)
+    contenuto, nome = contenuto_file(file, "contabilita.csv")
     if len(contenuto) > LIMITE_BYTE:
         raise ValidationError(f"{nome}: il file supera i 20 MB.")
     try:
         return e.leggi_tabella(contenuto, nome, *colonne), contenuto
     except e.ErroriFile as exc:
         raise ValidationError([str(x) for x in exc.errori]) from None
-
-
-def _anno(valore) -> int:
-    try:
-        anno = int(valore)
-    except (TypeError, ValueError):
-        raise ValidationError("L'esercizio deve essere un anno.") from None
-    if not ANNO_MIN <= anno <= ANNO_MAX:
-        raise ValidationError(f"L'esercizio deve essere un anno tra {ANNO_MIN} e {ANNO_MAX}.")
-    return anno
 
 
 def centro_puro(c: CentroCosto) -> e.Centro:
@@ -91,6 +68,38 @@ def centro_puro(c: CentroCosto) -> e.Centro:
         valido_dal=c.valido_dal,
         valido_al=c.valido_al,
     )
+
+
+def _crea_o_aggiorna(modello, *, ambito, attore, oggetto: str, valori: dict[str, dict]) -> dict[str, int]:
+    """Create the rows of `modello` whose code is new, update those whose values changed, audit each.
+
+    Cost centres and accounts are imported the same way: by the Ambito's code, untouched when equal.
+    `oggetto` names the audit actions (contabilita.crea_<oggetto>, contabilita.modifica_<oggetto>).
+    """
+    esistenti = {x.codice: x for x in modello.objects.per_ambito(ambito)}
+    conti = {"creati": 0, "aggiornati": 0}
+    for codice, campi in valori.items():
+        vecchio = esistenti.get(codice)
+        if vecchio is None:
+            nuovo = modello.objects.create(ambito=ambito, codice=codice, **campi)
+            registra_evento(
+                attore=attore, azione=f"contabilita.crea_{oggetto}", oggetto=nuovo, dopo=istantanea(nuovo)
+            )
+            conti["creati"] += 1
+        elif any(getattr(vecchio, k) != x for k, x in campi.items()):
+            prima = istantanea(vecchio)
+            for k, x in campi.items():
+                setattr(vecchio, k, x)
+            vecchio.save()
+            registra_evento(
+                attore=attore,
+                azione=f"contabilita.modifica_{oggetto}",
+                oggetto=vecchio,
+                prima=prima,
+                dopo=istantanea(vecchio),
+            )
+            conti["aggiornati"] += 1
+    return conti
 
 
 # ------------------------------------------------------------------------------------- cost centres
@@ -119,38 +128,23 @@ def importa_centri(*, ambito, file, attore) -> dict[str, int]:
     ]
     if errori:
         raise ValidationError(errori)
-    esistenti = {c.codice: c for c in CentroCosto.objects.per_ambito(ambito)}
-    conti = {"creati": 0, "aggiornati": 0}
-    for c in centri:
-        valori = {
-            "nome": c.nome,
-            "tipo": c.tipo,
-            "codice_riparto": c.codice_riparto,
-            "servizio": catalogo.get(c.servizio_catalogo) if c.servizio_catalogo else None,
-            "valido_dal": c.valido_dal,
-            "valido_al": c.valido_al,
-        }
-        vecchio = esistenti.get(c.codice)
-        if vecchio is None:
-            nuovo = CentroCosto.objects.create(ambito=ambito, codice=c.codice, **valori)
-            registra_evento(
-                attore=attore, azione="contabilita.crea_centro", oggetto=nuovo, dopo=istantanea(nuovo)
-            )
-            conti["creati"] += 1
-        elif any(getattr(vecchio, k) != v for k, v in valori.items()):
-            prima = istantanea(vecchio)
-            for k, v in valori.items():
-                setattr(vecchio, k, v)
-            vecchio.save()
-            registra_evento(
-                attore=attore,
-                azione="contabilita.modifica_centro",
-                oggetto=vecchio,
-                prima=prima,
-                dopo=istantanea(vecchio),
-            )
-            conti["aggiornati"] += 1
-    return conti
+    return _crea_o_aggiorna(
+        CentroCosto,
+        ambito=ambito,
+        attore=attore,
+        oggetto="centro",
+        valori={
+            c.codice: {
+                "nome": c.nome,
+                "tipo": c.tipo,
+                "codice_riparto": c.codice_riparto,
+                "servizio": catalogo.get(c.servizio_catalogo) if c.servizio_catalogo else None,
+                "valido_dal": c.valido_dal,
+                "valido_al": c.valido_al,
+            }
+            for c in centri
+        },
+    )
 
 
 # ------------------------------------------------------------------------------ chart of accounts
@@ -168,35 +162,20 @@ def importa_piano_conti(*, ambito, file, attore, schema: str = "sole") -> dict[s
         )
     except e.ErroriFile as exc:
         raise ValidationError([str(x) for x in exc.errori]) from None
-    esistenti = {c.codice: c for c in ContoContabile.objects.per_ambito(ambito)}
-    conti = {"creati": 0, "aggiornati": 0}
-    for v in voci:
-        valori = {
-            "descrizione": v.descrizione,
-            "categoria": categorie[(v.schema, v.categoria)],
-            "centro": centri.get(v.centro) if v.centro else None,
-        }
-        vecchio = esistenti.get(v.codice)
-        if vecchio is None:
-            nuovo = ContoContabile.objects.create(ambito=ambito, codice=v.codice, **valori)
-            registra_evento(
-                attore=attore, azione="contabilita.crea_conto", oggetto=nuovo, dopo=istantanea(nuovo)
-            )
-            conti["creati"] += 1
-        elif any(getattr(vecchio, k) != x for k, x in valori.items()):
-            prima = istantanea(vecchio)
-            for k, x in valori.items():
-                setattr(vecchio, k, x)
-            vecchio.save()
-            registra_evento(
-                attore=attore,
-                azione="contabilita.modifica_conto",
-                oggetto=vecchio,
-                prima=prima,
-                dopo=istantanea(vecchio),
-            )
-            conti["aggiornati"] += 1
-    return conti
+    return _crea_o_aggiorna(
+        ContoContabile,
+        ambito=ambito,
+        attore=attore,
+        oggetto="conto",
+        valori={
+            v.codice: {
+                "descrizione": v.descrizione,
+                "categoria": categorie[(v.schema, v.categoria)],
+                "centro": centri.get(v.centro) if v.centro else None,
+            }
+            for v in voci
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- budget/actual lines
@@ -209,7 +188,7 @@ def importa_contabilita(*, ambito, file, esercizio, tipo_versione: str, attore) 
     The previous import of the same esercizio and version type is kept with its rows and marked
     `sostituita_da` the new one. Any error stores nothing.
     """
-    anno = _anno(esercizio)
+    anno = anno_esercizio(esercizio)
     if tipo_versione not in TipoVersione.values:
         raise ValidationError(
             f"Versione «{tipo_versione}» non valida: usare una tra {', '.join(TipoVersione.values)}."

@@ -76,42 +76,46 @@ def importa(request):
     return _indice(request, form=form, stato=400)
 
 
+def _importa_configurazione(request, prefisso: str, importa, messaggio: str):
+    """Import cost centres or the chart of accounts from the index page's form `prefisso`.
+
+    On success the counts go into `messaggio` ({creati}, {aggiornati}); on error the index is shown
+    again with that form's errors. The two imports differ only in the service and the wording.
+    """
+    form = FileForm(request.POST, request.FILES, prefix=prefisso)
+    if form.is_valid():
+        try:
+            n = importa(ambito=request.user.ambito, file=form.cleaned_data["file"], attore=request.user)
+        except ValidationError as exc:
+            _errori(form, exc)
+        else:
+            messages.success(request, messaggio.format(**n))
+            return redirect("contabilita:indice")
+    return _indice(request, stato=400, **{f"form_{prefisso}": form})
+
+
 @login_required
 @permission_required("contabilita.add_centrocosto", raise_exception=True)
 @require_POST
 def importa_centri(request):
-    form = FileForm(request.POST, request.FILES, prefix="centri")
-    if form.is_valid():
-        try:
-            n = services.importa_centri(
-                ambito=request.user.ambito, file=form.cleaned_data["file"], attore=request.user
-            )
-        except ValidationError as exc:
-            _errori(form, exc)
-        else:
-            messages.success(request, f"Centri di costo: {n['creati']} creati, {n['aggiornati']} aggiornati.")
-            return redirect("contabilita:indice")
-    return _indice(request, form_centri=form, stato=400)
+    return _importa_configurazione(
+        request,
+        "centri",
+        services.importa_centri,
+        "Centri di costo: {creati} creati, {aggiornati} aggiornati.",
+    )
 
 
 @login_required
 @permission_required("contabilita.add_contocontabile", raise_exception=True)
 @require_POST
 def importa_piano(request):
-    form = FileForm(request.POST, request.FILES, prefix="piano")
-    if form.is_valid():
-        try:
-            n = services.importa_piano_conti(
-                ambito=request.user.ambito, file=form.cleaned_data["file"], attore=request.user
-            )
-        except ValidationError as exc:
-            _errori(form, exc)
-        else:
-            messages.success(
-                request, f"Piano dei conti: {n['creati']} conti creati, {n['aggiornati']} aggiornati."
-            )
-            return redirect("contabilita:indice")
-    return _indice(request, form_piano=form, stato=400)
+    return _importa_configurazione(
+        request,
+        "piano",
+        services.importa_piano_conti,
+        "Piano dei conti: {creati} conti creati, {aggiornati} aggiornati.",
+    )
 
 
 @login_required

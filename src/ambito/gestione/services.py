@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ambito.catalogo.models import Servizio
+from ambito.core.caricamenti import anno_esercizio, contenuto_file
 from ambito.core.services import istantanea, registra_evento
 from ambito.territorio.models import Ente, TipoEnte
 
@@ -32,8 +33,6 @@ from .models import (
     VersioneBilancio,
     VoceRiparto,
 )
-
-ANNO_MIN, ANNO_MAX = 1990, 2100
 
 
 def _json(valore):
@@ -68,29 +67,6 @@ def tipo_da_nome(nome: str) -> str:
     if "consunt" in n:
         return TipoVersione.CONSUNTIVO
     return TipoVersione.PREVENTIVO
-
-
-def _anno(valore) -> int:
-    try:
-        anno = int(valore)
-    except (TypeError, ValueError):
-        raise ValidationError("L'esercizio deve essere un anno.") from None
-    if not ANNO_MIN <= anno <= ANNO_MAX:
-        raise ValidationError(f"L'esercizio deve essere un anno tra {ANNO_MIN} e {ANNO_MAX}.")
-    return anno
-
-
-def _contenuto(file) -> tuple[bytes, str]:
-    if isinstance(file, str | Path):
-        p = Path(file)
-        try:
-            return p.read_bytes(), p.name
-        except OSError as exc:
-            raise ValidationError(f"File non leggibile: {p} ({exc.strerror}).") from None
-    if hasattr(file, "seek"):
-        file.seek(0)
-    dati = file.read()
-    return dati, Path(getattr(file, "name", "") or "riparto.xlsx").name
 
 
 def _codici_comuni(cartella: w.Cartella) -> set[str]:
@@ -267,8 +243,8 @@ def importa_riparto(
     All-or-nothing: any error raises `ValidationError` and nothing is stored. Re-importing into
     a draft replaces its riparto; an approved version is refused.
     """
-    anno = _anno(esercizio)
-    contenuto, nome_file = _contenuto(file)
+    anno = anno_esercizio(esercizio)
+    contenuto, nome_file = contenuto_file(file, "riparto.xlsx")
     try:
         cartella = w.leggi(io.BytesIO(contenuto))
         risultato = e.calcola(cartella.dati)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ambito.core.services import istantanea, registra_evento
 
 from . import acconti as a
+from . import selectors_acconti
 from .models import (
     Addebito,
     Esercizio,
@@ -81,26 +82,16 @@ def versione_base(rata: PianoAcconti) -> VersioneBilancio | None:
 
 def assicura_piano(*, esercizio: Esercizio, attore=None) -> list[PianoAcconti]:
     """The esercizio's tranches; the contract's defaults (50% by 31/01, 40% by 30/09) if none."""
-    rate = list(PianoAcconti.objects.filter(esercizio=esercizio).order_by("numero"))
-    if rate:
+    rate = selectors_acconti.rate(esercizio)  # the stored ones, else the defaults unsaved
+    if all(r.pk is not None for r in rate):
         return rate
     with transaction.atomic():
         _blocca(esercizio)
-        rate = list(PianoAcconti.objects.filter(esercizio=esercizio).order_by("numero"))
-        if rate:
+        rate = selectors_acconti.rate(esercizio)
+        if all(r.pk is not None for r in rate):
             return rate
-        rate = [
-            PianoAcconti.objects.create(
-                ambito_id=esercizio.ambito_id,
-                esercizio=esercizio,
-                numero=r.numero,
-                nome=r.nome,
-                scadenza=r.scadenza(esercizio.anno),
-                percentuale=r.percentuale,
-                base=r.base,
-            )
-            for r in a.RATE_PREDEFINITE
-        ]
+        for r in rate:
+            r.save(force_insert=True)
         registra_evento(
             attore=attore,
             azione="gestione.crea_piano_acconti",

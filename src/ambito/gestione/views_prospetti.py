@@ -48,45 +48,47 @@ def _scarica(request, v, nome: str, fogli_e_note, formato: str) -> HttpResponse:
     return r
 
 
-@login_required
-@permission_required(PERMESSO, raise_exception=True)
-def allegato7(request, pk: int, formato: str = ""):
-    v = _intera(request, pk)
-    a = prospetti.allegato7(v)
-    if formato:
-        return _scarica(request, v, "allegato-7", esporta.fogli_allegato7(a), formato)
-    righe = [(r, list(zip(a.codici_fondi, r.fondi, strict=True))) for r in a.righe]
-    return render(request, "gestione/prospetto_allegato7.html", {"v": v, "a": a, "righe": righe})
+def _righe_allegato7(a) -> dict:
+    """Each Allegato 7 row with its (fund code, amount) pairs, as the template walks them."""
+    return {"righe": [(r, list(zip(a.codici_fondi, r.fondi, strict=True))) for r in a.righe]}
 
 
-@login_required
-@permission_required(PERMESSO, raise_exception=True)
-def comuni(request, pk: int, formato: str = ""):
-    v = _intera(request, pk)
-    p = prospetti.comuni(v)
-    if formato:
-        return _scarica(request, v, "riparto-comuni", esporta.fogli_comuni(p), formato)
-    return render(request, "gestione/prospetto_comuni.html", {"v": v, "p": p})
+def _prospetto(calcola, nome: str, fogli, pagina: str, chiave: str, extra=None):
+    """The view of one whole-Ambito table: its page, or (with `formato`) its sheets as XLSX or CSV.
+
+    The four tables differ only in what they compute, the file name, the sheets and the template,
+    so one view serves them all.
+    """
+
+    @login_required
+    @permission_required(PERMESSO, raise_exception=True)
+    def vista(request, pk: int, formato: str = ""):
+        v = _intera(request, pk)
+        dati = calcola(v)
+        if formato:
+            return _scarica(request, v, nome, fogli(dati), formato)
+        return render(request, pagina, {"v": v, chiave: dati, **(extra(dati) if extra else {})})
+
+    return vista
 
 
-@login_required
-@permission_required(PERMESSO, raise_exception=True)
-def pareggio(request, pk: int, formato: str = ""):
-    v = _intera(request, pk)
-    p = prospetti.pareggio(v)
-    if formato:
-        return _scarica(request, v, "risultato-servizi", esporta.fogli_pareggio(p), formato)
-    return render(request, "gestione/prospetto_pareggio.html", {"v": v, "p": p})
-
-
-@login_required
-@permission_required(PERMESSO, raise_exception=True)
-def indicatori(request, pk: int, formato: str = ""):
-    v = _intera(request, pk)
-    k = prospetti.indicatori(v)
-    if formato:
-        return _scarica(request, v, "indicatori", esporta.fogli_indicatori(k), formato)
-    return render(request, "gestione/prospetto_indicatori.html", {"v": v, "k": k})
+allegato7 = _prospetto(
+    prospetti.allegato7,
+    "allegato-7",
+    esporta.fogli_allegato7,
+    "gestione/prospetto_allegato7.html",
+    "a",
+    extra=_righe_allegato7,
+)
+comuni = _prospetto(
+    prospetti.comuni, "riparto-comuni", esporta.fogli_comuni, "gestione/prospetto_comuni.html", "p"
+)
+pareggio = _prospetto(
+    prospetti.pareggio, "risultato-servizi", esporta.fogli_pareggio, "gestione/prospetto_pareggio.html", "p"
+)
+indicatori = _prospetto(
+    prospetti.indicatori, "indicatori", esporta.fogli_indicatori, "gestione/prospetto_indicatori.html", "k"
+)
 
 
 @login_required

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ambito.core.errori import ErroriElenco, con_posizione
 from ambito.gestione import engine as e
 
 # sheet -> (required columns, optional columns)
@@ -59,18 +60,12 @@ class Errore:
     messaggio: str = ""
 
     def __str__(self) -> str:
-        dove = [f"foglio «{self.foglio}»"] if self.foglio else []
-        if self.riga is not None:
-            dove.append(f"riga {self.riga}")
-        if self.colonna:
-            dove.append(f"colonna «{self.colonna}»")
-        return (", ".join(dove) + ": " if dove else "") + self.messaggio
+        dove = f"foglio «{self.foglio}»" if self.foglio else ""
+        return con_posizione(self.messaggio, dove, self.riga, self.colonna)
 
 
-class ErroriCartella(ValueError):
-    def __init__(self, errori: Sequence[Errore]):
-        self.errori = list(errori)
-        super().__init__("\n".join(str(x) for x in self.errori))
+class ErroriCartella(ErroriElenco):
+    """Every `Errore` of a riparto workbook."""
 
 
 @dataclass(frozen=True)

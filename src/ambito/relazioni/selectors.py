@@ -152,6 +152,31 @@ def _attivita_anno(ambito, anno: int):
     )
 
 
+def _per_servizio(erog, /, **aggregati) -> dict[int, dict]:
+    """Service -> the `aggregati` of the erogazioni `erog` for that service (1 query)."""
+    return {
+        r["servizio_id"]: r
+        for r in erog.values(servizio_id=F("intervento__servizio_id")).annotate(**aggregati).order_by()
+    }
+
+
+def _ore_per_servizio(attivita) -> dict[int, Decimal]:
+    """Service -> hours of `attivita` (1 query)."""
+    return {
+        r["servizio_id"]: r["ore"]
+        for r in attivita.values(servizio_id=F("intervento__servizio_id")).annotate(ore=Sum("ore")).order_by()
+    }
+
+
+def _servizi_catalogo(ids) -> list[Servizio]:
+    """The catalogue services `ids` with their area, in catalogue order (1 query)."""
+    return list(
+        Servizio.objects.filter(pk__in=ids)
+        .select_related("settore__area")
+        .order_by(*ORDINE_CATALOGO, "codice")
+    )
+
+
 def _operatori_per_servizio(ambito, anno: int, comune_id: int | None) -> dict[int, set[int]]:
     """Service -> distinct operators: those who recorded activity in the year plus those assigned
     to a case of the service during the year (2 queries of distinct pairs)."""
@@ -210,20 +235,16 @@ def _nota_utenze(persone: int, operatori: int) -> str:
 def pacchetto_comune(ambito, comune: Ente, anno: int) -> PacchettoComune:
     """The art. 23 pack of one Comune for one year, in a constant number of queries (at most 10)."""
     erog = _erogazioni_anno(ambito, anno).filter(intervento__caso__comune_responsabile=comune)
-    per_servizio = {
-        r["servizio_id"]: r
-        for r in erog.values(servizio_id=F("intervento__servizio_id"))
-        .annotate(
-            unita=Sum("quantita"),
-            importo=Sum("importo"),
-            quota_ente=Sum("quota_ente"),
-            quota_utente=Sum("quota_utente"),
-            quota_ssn=Sum("quota_ssn"),
-            persone=Count("intervento__caso__persona_id", distinct=True),
-            erogazioni=Count("id"),
-        )
-        .order_by()
-    }
+    per_servizio = _per_servizio(
+        erog,
+        unita=Sum("quantita"),
+        importo=Sum("importo"),
+        quota_ente=Sum("quota_ente"),
+        quota_utente=Sum("quota_utente"),
+        quota_ssn=Sum("quota_ssn"),
+        persone=Count("intervento__caso__persona_id", distinct=True),
+        erogazioni=Count("id"),
+    )
     tot = erog.aggregate(
         importo=Sum("importo"),
         quota_ente=Sum("quota_ente"),
@@ -231,22 +252,11 @@ def pacchetto_comune(ambito, comune: Ente, anno: int) -> PacchettoComune:
         quota_ssn=Sum("quota_ssn"),
         persone=Count("intervento__caso__persona_id", distinct=True),
     )
-    ore = {
-        r["servizio_id"]: r["ore"]
-        for r in _attivita_anno(ambito, anno)
-        .filter(intervento__caso__comune_responsabile=comune)
-        .values(servizio_id=F("intervento__servizio_id"))
-        .annotate(ore=Sum("ore"))
-        .order_by()
-    }
+    ore = _ore_per_servizio(_attivita_anno(ambito, anno).filter(intervento__caso__comune_responsabile=comune))
     operatori = _operatori_per_servizio(ambito, anno, comune.pk)
     conferiti = _conferimenti(ambito, comune.pk, anno)
     ids = set(per_servizio) | set(ore) | set(operatori) | set(conferiti)
-    servizi = list(
-        Servizio.objects.filter(pk__in=ids)
-        .select_related("settore__area")
-        .order_by(*ORDINE_CATALOGO, "codice")
-    )
+    servizi = _servizi_catalogo(ids)
 
     col_servizi = (
         e.Colonna("Servizio"),
@@ -707,34 +717,20 @@ def _tabella_comuni(ambito, anno: int, rif: Riferimento, dati: DatiRiparto | Non
 
 def _tabelle_risultati(ambito, anno: int) -> tuple[e.Tabella, e.Tabella, int]:
     erog = _erogazioni_anno(ambito, anno)
-    per_servizio = {
-        r["servizio_id"]: r
-        for r in erog.values(servizio_id=F("intervento__servizio_id"))
-        .annotate(
-            importo=Sum("importo"),
-            persone=Count("intervento__caso__persona_id", distinct=True),
-            erogazioni=Count("id"),
-        )
-        .order_by()
-    }
+    per_servizio = _per_servizio(
+        erog,
+        importo=Sum("importo"),
+        persone=Count("intervento__caso__persona_id", distinct=True),
+        erogazioni=Count("id"),
+    )
     tot = erog.aggregate(
         importo=Sum("importo"),
         erogazioni=Count("id"),
         persone=Count("intervento__caso__persona_id", distinct=True),
     )
-    ore = {
-        r["servizio_id"]: r["ore"]
-        for r in _attivita_anno(ambito, anno)
-        .values(servizio_id=F("intervento__servizio_id"))
-        .annotate(ore=Sum("ore"))
-        .order_by()
-    }
+    ore = _ore_per_servizio(_attivita_anno(ambito, anno))
     tot_ore = e.euro(_attivita_anno(ambito, anno).aggregate(t=Sum("ore"))["t"])
-    servizi = list(
-        Servizio.objects.filter(pk__in=set(per_servizio) | set(ore))
-        .select_related("settore__area")
-        .order_by(*ORDINE_CATALOGO, "codice")
-    )
+    servizi = _servizi_catalogo(set(per_servizio) | set(ore))
     col_s = (
         e.Colonna("Area / servizio"),
         e.Colonna("Utenti", e.INTERO, somma=True),

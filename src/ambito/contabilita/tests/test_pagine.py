@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ambito.contabilita.models import ImportazioneContabile
 from ambito.gestione.models import QuotaRiparto
-from ambito.gestione.tests.test_pagine_riparto import utente
+from ambito.gestione.tests.conftest import utente
 from ambito.utenti import ruoli as R
 
 from .conftest import CONTABILITA

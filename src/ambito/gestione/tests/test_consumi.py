@@ -15,7 +15,7 @@ from ambito.gestione import consumi as C
 from ambito.gestione import services
 from ambito.gestione.models import QuotaRiparto
 
-from .conftest import ESEMPIO
+from .conftest import ESEMPIO, utente
 
 ANNO = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
 # In the 2023 workbook SAD is conferred by 7 Comuni, AES by 3; Buccinasco confers neither.
@@ -313,21 +313,9 @@ def test_versione_approvata_rifiutata(ambito, versione, cartella):
 
 def _utente(ambito, username, ruolo, comune=None):
     from ambito.utenti import ruoli as R
-    from ambito.utenti import services as us
 
     R.assicura_ruoli()
-    u = us.crea_utente(
-        ambito=ambito,
-        username=username,
-        password="Password-di-prova-1",
-        ruoli=[ruolo],
-        nome=username,
-        cognome="X",
-        attore=None,
-    )
-    if comune is not None:
-        us.assegna_ambito(utente=u, tipo="ente", ente=comune, dal=dt.date(2020, 1, 1), attore=None)
-    return u
+    return utente(ambito, username, ruolo, comune)
 
 
 def test_pagina_anteprima_e_applica(client, ambito, comuni, versione, cartella):

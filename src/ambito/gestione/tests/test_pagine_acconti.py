@@ -13,20 +13,7 @@ from ambito.gestione import services_acconti as srv
 from ambito.gestione.models import Addebito, PianoAcconti, QuotaRiparto, TipoVersione
 from ambito.utenti import ruoli as R
 
-from .conftest import ESEMPIO
-from .test_pagine_riparto import entra, utente
-
-
-@pytest.fixture
-def amministrazione(ambito):
-    R.assicura_ruoli()
-    return utente(ambito, "amministrazione", R.AMMINISTRAZIONE)
-
-
-@pytest.fixture
-def comunale(ambito, comuni):
-    R.assicura_ruoli()
-    return utente(ambito, "comune.sgm", R.OPERATORE_COMUNALE, comuni["015195"])
+from .conftest import ESEMPIO, entra, utente
 
 
 @pytest.fixture

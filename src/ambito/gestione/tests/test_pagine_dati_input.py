@@ -14,23 +14,20 @@ from ambito.gestione import workbook as w
 from ambito.gestione.models import QuotaRiparto, VersioneBilancio
 from ambito.utenti import ruoli as R
 
-from .conftest import ESEMPIO
-from .test_pagine_riparto import entra, utente
+from .conftest import entra, utente
 
 MELEGNANO = "015140"
 
 
 @pytest.fixture
-def v(ambito, comuni):
-    return services.importa_riparto(
-        ambito=ambito, file=ESEMPIO, esercizio=2023, versione="preventivo", attore=None
-    )
+def v(versione):
+    """The shared 2023 example version (conftest), under this module's short name."""
+    return versione
 
 
 @pytest.fixture
-def amm(ambito):
-    R.assicura_ruoli()
-    return utente(ambito, "amministrazione", R.AMMINISTRAZIONE)
+def amm(amministrazione):
+    return amministrazione
 
 
 def _messaggi(r):

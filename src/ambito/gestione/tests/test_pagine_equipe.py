@@ -9,7 +9,7 @@ from ambito.gestione import workbook as w
 from ambito.gestione.models import QuotaRiparto
 from ambito.utenti import ruoli as R
 
-from .test_pagine_riparto import entra, utente
+from .conftest import entra, utente
 
 A, B, N = "015195", "015140", "015082"  # San Giuliano and Melegnano confer SAD; Colturano does not
 

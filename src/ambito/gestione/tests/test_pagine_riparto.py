@@ -4,7 +4,6 @@ and the Comune operator's isolation."""
 import io
 from decimal import Decimal as D
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,52 +13,8 @@ from ambito.gestione import workbook as w
 from ambito.gestione.models import QuotaRiparto, VersioneBilancio
 from ambito.gestione.tests.test_workbook import fogli_base
 from ambito.utenti import ruoli as R
-from ambito.utenti import services as us
 
-from .conftest import ESEMPIO
-
-PASSWORD = "Password-di-prova-1"
-
-
-def utente(ambito, username, ruolo, comune=None):
-    u = us.crea_utente(
-        ambito=ambito,
-        username=username,
-        password=PASSWORD,
-        ruoli=[ruolo],
-        nome=username,
-        cognome="X",
-        attore=None,
-    )
-    if comune is not None:
-        import datetime as dt
-
-        us.assegna_ambito(utente=u, tipo="ente", ente=comune, dal=dt.date(2020, 1, 1), attore=None)
-    return u
-
-
-@pytest.fixture
-def versione(ambito, comuni):
-    return services.importa_riparto(
-        ambito=ambito, file=ESEMPIO, esercizio=2023, versione="preventivo", attore=None
-    )
-
-
-@pytest.fixture
-def amministrazione(ambito):
-    R.assicura_ruoli()
-    return utente(ambito, "amministrazione", R.AMMINISTRAZIONE)
-
-
-@pytest.fixture
-def comunale(ambito, comuni):
-    R.assicura_ruoli()
-    return utente(ambito, "comune.sgm", R.OPERATORE_COMUNALE, comuni["015195"])
-
-
-def entra(client, u):
-    client.force_login(u)
-    return client
+from .conftest import ESEMPIO, entra, utente
 
 
 def test_tabella_mostra_san_giuliano_i_polo(client, amministrazione, versione, comuni):

@@ -15,29 +15,9 @@ from ambito.gestione import prospetti, services
 from ambito.gestione.models import QuotaRiparto, TipoVersione, VoceRiparto
 from ambito.utenti import ruoli as R
 
-from .conftest import ESEMPIO
-from .test_pagine_riparto import entra, utente
+from .conftest import ESEMPIO, entra, utente
 
 C = D("0.01")
-
-
-@pytest.fixture
-def versione(ambito, comuni):
-    return services.importa_riparto(
-        ambito=ambito, file=ESEMPIO, esercizio=2023, versione="preventivo", attore=None
-    )
-
-
-@pytest.fixture
-def amministrazione(ambito):
-    R.assicura_ruoli()
-    return utente(ambito, "amministrazione", R.AMMINISTRAZIONE)
-
-
-@pytest.fixture
-def comunale(ambito, comuni):
-    R.assicura_ruoli()
-    return utente(ambito, "comune.sgm", R.OPERATORE_COMUNALE, comuni["015195"])
 
 
 def libro(risposta) -> openpyxl.Workbook:

@@ -4,8 +4,7 @@ All-or-nothing: on any error every problem is printed with its row and column, n
 stored and the exit code is 1. The formats are in docs/formats/contabilita.md.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from ambito.gestione.models import TipoVersione
 
@@ -35,18 +34,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from ambito.contabilita import services
-        from ambito.core.models import Ambito
+        from ambito.core.comandi import ambito_del_comando, importazione
 
-        if opts.get("ambito"):
-            ambito = Ambito.objects.filter(codice=opts["ambito"]).first()
-            if ambito is None:
-                raise CommandError(f"Ambito «{opts['ambito']}» inesistente.")
-        else:
-            ambiti = list(Ambito.objects.all()[:2])
-            if len(ambiti) != 1:
-                raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-            ambito = ambiti[0]
-        try:
+        ambito = ambito_del_comando(opts.get("ambito"))
+        with importazione(self, opts["file"]):
             if opts["azione"] == "centri":
                 n = services.importa_centri(ambito=ambito, file=opts["file"], attore=None)
                 self.stdout.write(f"Centri di costo: {n['creati']} creati, {n['aggiornati']} aggiornati.")
@@ -70,10 +61,6 @@ class Command(BaseCommand):
                     f"{i.get_tipo_versione_display()}: costi {_euro(i.totale_costi)} €, "
                     f"ricavi {_euro(i.totale_ricavi)} €."
                 )
-        except ValidationError as exc:
-            for m in exc.messages:
-                self.stderr.write(m)
-            raise CommandError(f"{opts['file']}: {len(exc.messages)} errori, nulla importato.") from None
 
 
 def _euro(x) -> str:

@@ -2,23 +2,16 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from ambito.core.comandi import ambito_del_comando
 from ambito.core.models import Ambito
 from ambito.flussi import istat
 from ambito.flussi.istat_xlsx import scrivi_xlsx
 
 
 def _ambito(codice: str | None) -> Ambito:
-    if codice:
-        try:
-            return Ambito.objects.get(codice=codice)
-        except Ambito.DoesNotExist:
-            raise CommandError(f"Ambito inesistente: {codice}.") from None
-    ambiti = list(Ambito.objects.all()[:2])
-    if len(ambiti) != 1:
-        raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-    return ambiti[0]
+    return ambito_del_comando(codice, inesistente="Ambito inesistente: {codice}.")
 
 
 class Command(BaseCommand):

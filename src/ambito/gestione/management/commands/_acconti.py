@@ -20,28 +20,15 @@ def aggiungi(sub) -> None:
     p.add_argument("--ambito", metavar="CODICE", help="codice dell'Ambito (se ce n'è più d'uno)")
 
 
-def _ambito(codice):
-    from ambito.core.models import Ambito
-
-    if codice:
-        a = Ambito.objects.filter(codice=codice).first()
-        if a is None:
-            raise CommandError(f"Ambito «{codice}» inesistente.")
-        return a
-    ambiti = list(Ambito.objects.all()[:2])
-    if len(ambiti) != 1:
-        raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-    return ambiti[0]
-
-
 def esegui(cmd, opts, euro) -> None:
     from django.core.exceptions import ValidationError
 
+    from ambito.core.comandi import ambito_del_comando
     from ambito.gestione import acconti as a
     from ambito.gestione import selectors_acconti as sel
     from ambito.gestione import services_acconti as srv
 
-    ambito = _ambito(opts.get("ambito"))
+    ambito = ambito_del_comando(opts.get("ambito"))
     anno = opts["esercizio"]
     es = sel.esercizio(ambito, anno)
     if es is None:

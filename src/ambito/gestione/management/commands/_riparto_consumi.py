@@ -44,28 +44,15 @@ def aggiungi(sub) -> None:
     p.add_argument("--ambito", metavar="CODICE", help="codice dell'Ambito (se ce n'è più d'uno)")
 
 
-def _ambito(codice: str | None):
-    from ambito.core.models import Ambito
-
-    if codice:
-        ambito = Ambito.objects.filter(codice=codice).first()
-        if ambito is None:
-            raise CommandError(f"Ambito «{codice}» inesistente.")
-        return ambito
-    ambiti = list(Ambito.objects.all()[:2])
-    if len(ambiti) != 1:
-        raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-    return ambiti[0]
-
-
 def _n(x) -> str:
     return C._it(x)
 
 
 def esegui(cmd, opts) -> None:
+    from ambito.core.comandi import ambito_del_comando
     from ambito.gestione.models import VersioneBilancio
 
-    ambito = _ambito(opts.get("ambito"))
+    ambito = ambito_del_comando(opts.get("ambito"))
     anno = opts["esercizio"]
     v = VersioneBilancio.objects.filter(ambito=ambito, esercizio__anno=anno, nome=opts["versione"]).first()
     if v is None:

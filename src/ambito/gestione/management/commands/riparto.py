@@ -93,21 +93,11 @@ class Command(BaseCommand):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def _importa(self, opts) -> None:
-        from django.core.exceptions import ValidationError
-
-        from ambito.core.models import Ambito
+        from ambito.core.comandi import ambito_del_comando, importazione
         from ambito.gestione import selectors, services
 
-        if opts.get("ambito"):
-            ambito = Ambito.objects.filter(codice=opts["ambito"]).first()
-            if ambito is None:
-                raise CommandError(f"Ambito «{opts['ambito']}» inesistente.")
-        else:
-            ambiti = list(Ambito.objects.all()[:2])
-            if len(ambiti) != 1:
-                raise CommandError("Indicare l'Ambito con --ambito CODICE.")
-            ambito = ambiti[0]
-        try:
+        ambito = ambito_del_comando(opts.get("ambito"))
+        with importazione(self, opts["file"]):
             v = services.importa_riparto(
                 ambito=ambito,
                 file=opts["file"],
@@ -115,10 +105,6 @@ class Command(BaseCommand):
                 versione=opts["versione"],
                 attore=None,
             )
-        except ValidationError as exc:
-            for m in exc.messages:
-                self.stderr.write(m)
-            raise CommandError(f"{opts['file']}: {len(exc.messages)} errori, nulla importato.") from None
         t = selectors.tabella(v)
         self.stdout.write(
             f"Importato in {ambito.codice}, esercizio {v.esercizio.anno}, "
