@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from ambito.cartella.models import Caso, Erogazione
+from ambito.cartella.selectors.erogazioni import erogazioni_dell_anno
 from ambito.catalogo.models import Corrispondenza, VoceCodice
 from ambito.territorio.models import Ente
 
@@ -214,15 +215,7 @@ def classificazione(ambito, servizi_ids, anno: int) -> tuple[dict, dict, list[st
 
 
 def _erogazioni_anno(ambito, anno: int):
-    dal, al = _anno(anno)
-    return Erogazione.objects.filter(
-        ambito=ambito,
-        annullato_il__isnull=True,
-        intervento__annullato_il__isnull=True,
-        intervento__caso__annullato_il__isnull=True,
-        data_erogazione__gte=dal,
-        data_erogazione__lte=al,
-    )
+    return erogazioni_dell_anno(ambito, anno)
 
 
 def _comuni(ambito, anno: int, ids) -> list[Ente]:

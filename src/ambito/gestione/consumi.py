@@ -175,6 +175,7 @@ def aggregato(ambito, servizi_ids, dal: dt.date, al: dt.date, fonte: str = EROGA
         ambito=ambito,
         annullato_il__isnull=True,
         intervento__annullato_il__isnull=True,
+        intervento__caso__annullato_il__isnull=True,
         intervento__servizio_id__in=list(servizi_ids),
     )
     return (

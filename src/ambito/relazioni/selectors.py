@@ -21,6 +21,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from ambito.cartella.models import Attivita, Erogazione, OperatoreCaso
+from ambito.cartella.selectors.erogazioni import erogazioni_dell_anno
 from ambito.catalogo.models import Servizio, ServizioConferito
 from ambito.catalogo.selectors import ORDINE_CATALOGO
 from ambito.fondi import selectors as fondi_selectors
@@ -131,14 +132,7 @@ class PacchettoComune:
 
 
 def _erogazioni_anno(ambito, anno: int):
-    dal, al = _periodo(anno)
-    return Erogazione.objects.filter(
-        ambito=ambito,
-        annullato_il__isnull=True,
-        intervento__annullato_il__isnull=True,
-        data_erogazione__gte=dal,
-        data_erogazione__lte=al,
-    )
+    return erogazioni_dell_anno(ambito, anno)
 
 
 def _attivita_anno(ambito, anno: int):

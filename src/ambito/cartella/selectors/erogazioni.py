@@ -312,14 +312,26 @@ def miei_interventi(vis: Visibilita, utente, *, anche_conclusi: bool = False) ->
 # --- reads for the riparto and the SIUSS flows -------------------------------------------------
 
 
-def _erogazioni_nel_periodo(ambito, dal: dt.date, al: dt.date) -> QuerySet[Erogazione]:
+def erogazioni_valide(ambito) -> QuerySet[Erogazione]:
+    """The deliveries every count uses (riparto, ISTAT, reports): neither they nor their
+    intervention nor their case withdrawn as entered by mistake."""
     return Erogazione.objects.filter(
         ambito=ambito,
         annullato_il__isnull=True,
         intervento__annullato_il__isnull=True,
-        dal__lte=al,
-        al__gte=dal,
+        intervento__caso__annullato_il__isnull=True,
     )
+
+
+def erogazioni_dell_anno(ambito, anno: int) -> QuerySet[Erogazione]:
+    """Valid deliveries dated in the calendar year: each belongs to exactly one year."""
+    return erogazioni_valide(ambito).filter(
+        data_erogazione__gte=dt.date(anno, 1, 1), data_erogazione__lte=dt.date(anno, 12, 31)
+    )
+
+
+def _erogazioni_nel_periodo(ambito, dal: dt.date, al: dt.date) -> QuerySet[Erogazione]:
+    return erogazioni_valide(ambito).filter(dal__lte=al, al__gte=dal)
 
 
 def consumi_per_comune(ambito, servizio, dal: dt.date, al: dt.date) -> list[dict]:

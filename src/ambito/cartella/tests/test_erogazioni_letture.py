@@ -102,6 +102,24 @@ def test_consumi_per_comune_by_hand(mondo, altro_mondo):
     }
 
 
+def test_a_withdrawn_case_counts_nowhere(mondo):
+    """Deliveries of a case withdrawn as entered by mistake leave the riparto's consumption and
+    the yearly counts (ISTAT, reports) that share `erogazioni_valide`."""
+    m = dt.date
+    buono = mondo.intervento(mondo.caso(servizio=mondo.sad, persona=mondo.persona(cognome="Verdi")))
+    errato = mondo.caso(servizio=mondo.sad, persona=mondo.persona(cognome="Neri"))
+    riga(mondo, buono, m(2024, 3, 1), m(2024, 3, 31), quantita="2", importo="20.00")
+    riga(mondo, mondo.intervento(errato), m(2024, 3, 1), m(2024, 3, 31), quantita="5", importo="50.00")
+    errato.segna_annullato("aperto per errore")
+
+    (r,) = sel.consumi_per_comune(mondo.ambito, mondo.sad, m(2024, 1, 1), m(2024, 12, 31))
+    assert (r["unita"], r["importo"], r["persone"]) == (D("2"), D("20.00"), 1)
+    assert list(sel.erogazioni_dell_anno(mondo.ambito, 2024).values_list("importo", flat=True)) == [
+        D("20.00")
+    ]
+    assert not sel.erogazioni_dell_anno(mondo.ambito, 2023).exists()
+
+
 def test_erogazioni_per_siuss_one_delivery(mondo, django_assert_num_queries):
     crosswalk(mondo, mondo.sad, "siuss_codice_prestazione", "A1.04")
     crosswalk(mondo, mondo.sad, "siuss_area_utenza", "4")
