@@ -41,7 +41,7 @@ from ambito.cartella.models import (
     VoceDiario,
 )
 from ambito.cartella.persone_testo import chiave_ricerca
-from ambito.catalogo.models import Servizio
+from ambito.catalogo.models import Servizio, ServizioConferito
 from ambito.core.models import Ambito, Utente
 from ambito.core.services import registra_evento
 from ambito.fondi.models import Fondo
@@ -218,6 +218,13 @@ def carica_sintetici(
     }
     erogatori = {e.nome: e for e in Ente.objects.filter(ambito=ambito, tipo=TipoEnte.EROGATORE)}
     servizi = {s.codice: s for s in Servizio.objects.filter(ambito=ambito)}
+    # A resident is taken in charge only by services their Comune confers (by contract); an
+    # Ambito without contracts (the benchmarks') takes every service.
+    conferiti = set(
+        ServizioConferito.objects.filter(ambito=ambito).values_list(
+            "contratto__comune__codice_istat", "servizio__codice"
+        )
+    )
     fondi = assicura_fondi(ambito)
     team_minori = Team.objects.filter(ambito=ambito, servizio__codice="MINORI").first()
     operatore = Utente.objects.filter(ambito=ambito, username="assistente").first()
@@ -321,6 +328,7 @@ def carica_sintetici(
                 pid=pid,
                 comuni=comuni,
                 servizi=servizi,
+                conferiti=conferiti,
                 erogatori=erogatori,
                 fondi=fondi,
                 team_minori=team_minori,
@@ -350,6 +358,7 @@ def _casi(
     pid,
     comuni,
     servizi,
+    conferiti,
     erogatori,
     fondi,
     team_minori,
@@ -365,7 +374,12 @@ def _casi(
         if rng.random() > 0.45:  # nearly half of these residents are known to the services
             continue
         eta = p.eta(OGGI)
-        adatti = [pr for pr in profili if pr.eta[0] <= eta <= pr.eta[1]]
+        adatti = [
+            pr
+            for pr in profili
+            if pr.eta[0] <= eta <= pr.eta[1]
+            and (not conferiti or (p.comune_residenza, pr.servizio) in conferiti)
+        ]
         if not adatti:
             continue
         profilo = rng.choices(adatti, weights=[pr.peso for pr in adatti])[0]

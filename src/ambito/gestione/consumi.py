@@ -81,6 +81,26 @@ class Anomalia:
         )
 
 
+@dataclass(frozen=True)
+class ATariffa:
+    """Units of a Comune that buys the service at a tariff (e.g. a non-member buying CDD places):
+    not an anomaly, and not consumption: its charge is tariff × the units of the `tariffe` sheet."""
+
+    servizio: str
+    comune: str
+    nome_comune: str
+    unita: Decimal
+    righe: int
+    unita_tariffa: Decimal  # the units in the version's tariffe sheet, to compare
+
+    def messaggio(self, fonte: str) -> str:
+        return (
+            f"{self.nome_comune} ({self.comune}) acquista il servizio {self.servizio} a tariffa: nella "
+            f"cartella sociale {_registrazioni(self.righe)} per {_it(self.unita)} {unita_fonte(fonte)}, "
+            f"nella versione {_it(self.unita_tariffa)} unità a tariffa (non cambiano)."
+        )
+
+
 @dataclass
 class ServizioConsumi:
     codice: str
@@ -90,6 +110,7 @@ class ServizioConsumi:
     unita: str
     celle: list[Cella] = field(default_factory=list)
     anomalie: list[Anomalia] = field(default_factory=list)
+    a_tariffa: list[ATariffa] = field(default_factory=list)
 
     @property
     def descrizione_metodo(self) -> str:
@@ -118,6 +139,10 @@ class ConsumiCartella:
     @property
     def anomalie(self) -> list[Anomalia]:
         return [a for s in self.servizi for a in s.anomalie]
+
+    @property
+    def a_tariffa(self) -> list[ATariffa]:
+        return [a for s in self.servizi for a in s.a_tariffa]
 
     @property
     def firma(self) -> str:
@@ -235,6 +260,9 @@ def consumi_dalla_cartella(
     trovati: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for (codice, comune_id), (unita, righe) in somme.items():
         trovati[(codice, comuni[comune_id].codice_istat)] = (unita, righe)
+    unita_tariffa: dict[tuple[str, str], Decimal] = {}
+    for t in dati.tariffe:
+        unita_tariffa[(t.servizio, t.comune)] = unita_tariffa.get((t.servizio, t.comune), ZERO) + t.unita
     for codice, s in servizi.items():
         conferenti = dati.conferimenti.get(codice, frozenset())
         for istat in sorted(conferenti, key=nome):
@@ -243,7 +271,13 @@ def consumi_dalla_cartella(
             if unita:
                 consumi[(codice, istat)] = unita
         for (cod, istat), (unita, righe) in sorted(trovati.items(), key=lambda kv: nome(kv[0][1])):
-            if cod == codice and istat not in conferenti and (unita or righe):
+            if cod != codice or istat in conferenti or not (unita or righe):
+                continue
+            if (codice, istat) in unita_tariffa:
+                s.a_tariffa.append(
+                    ATariffa(codice, istat, nome(istat), unita, righe, unita_tariffa[(codice, istat)])
+                )
+            else:
                 s.anomalie.append(Anomalia(codice, s.nome, istat, nome(istat), unita, righe))
     return ConsumiCartella(
         versione=versione,

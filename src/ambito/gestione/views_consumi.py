@@ -71,6 +71,7 @@ def consumi(request, pk: int):
         "a": anteprima,
         "unita": C.unita_fonte(form.cleaned_data["fonte"]) if anteprima else "",
         "messaggi_anomalie": [x.messaggio(anteprima.fonte) for x in anteprima.anomalie] if anteprima else [],
+        "messaggi_tariffa": [x.messaggio(anteprima.fonte) for x in anteprima.a_tariffa] if anteprima else [],
         "puo_applicare": request.user.has_perm(PERMESSO_APPLICA) and not v.approvata,
     }
     return render(request, "gestione/consumi.html", contesto, status=200 if form.is_valid() else 400)

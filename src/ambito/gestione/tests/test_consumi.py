@@ -235,6 +235,31 @@ def test_anomalie_riportate_e_applicazione_rifiutata(ambito, versione, cartella)
     assert (BUCCINASCO, "SAD") not in _quote(versione)
 
 
+def test_comuni_a_tariffa_non_sono_anomalie(ambito, versione, cartella):
+    """Buccinasco buys CDD places at a tariff (the example's tariffe sheet): its CDD days are
+    reported beside the tariff units, not as an anomaly, and they do not block applying."""
+    dati = services.dati_versione(versione)
+    assert BUCCINASCO not in dati.conferimenti["CDD"]
+    tariffa = sum(t.unita for t in dati.tariffe if (t.servizio, t.comune) == ("CDD", BUCCINASCO))
+    assert tariffa > 0
+    _tutti_i_conferenti(cartella, dati)
+    cartella.eroga(cartella.intervento("CDD", BUCCINASCO), dt.date(2023, 3, 1), dt.date(2023, 3, 31), "21")
+
+    c = C.consumi_dalla_cartella(ambito, versione, *ANNO)
+    assert not c.anomalie
+    [t] = c.a_tariffa
+    assert (t.servizio, t.comune, t.unita, t.righe, t.unita_tariffa) == (
+        "CDD",
+        BUCCINASCO,
+        D("21"),
+        1,
+        tariffa,
+    )
+    assert "a tariffa" in t.messaggio("erogazioni") and ("CDD", BUCCINASCO) not in c.consumi
+    assert C.applica_consumi(versione=versione, dal=ANNO[0], al=ANNO[1], attore=None).cambiata
+    assert services.dati_versione(versione).tariffe == dati.tariffe  # the tariff units do not change
+
+
 def test_applica_cambia_solo_le_celle_a_consumo_in_proporzione(ambito, versione, cartella):
     dati = services.dati_versione(versione)
     _tutti_i_conferenti(cartella, dati)

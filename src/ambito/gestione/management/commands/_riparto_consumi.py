@@ -75,6 +75,8 @@ def esegui(cmd, opts) -> None:
                 f"  {c.comune} {c.nome_comune}: ora {attuale}, dalla cartella {_n(c.cartella)} "
                 f"({c.righe} registrazioni)"
             )
+    for x in a.a_tariffa:
+        out.append(f"A TARIFFA: {x.messaggio(a.fonte)}")
     for x in a.anomalie:
         out.append(f"ANOMALIA: {x.messaggio(a.fonte)}")
     if a.senza_catalogo:
