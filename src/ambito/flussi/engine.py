@@ -260,9 +260,10 @@ def _prestazione(padre, p: dict) -> None:
         _attributi(s, {k: v for k, v in sina.items() if k not in ("NecessitaInterventiSociali", "InvCiv")})
 
 
-def xml_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> bytes:
-    """A PS/PSA/SINA flow. `ente`: Codice, Denominazione, Indirizzo, CFOperatore. Each beneficiary:
-    CodiceFiscale, Anagrafica {…}, Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
+def documento_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> etree._Element:
+    """A PS/PSA/SINA flow as a tree (validated and serialised once by the caller). `ente`: Codice,
+    Denominazione, Indirizzo, CFOperatore. Each beneficiary: CodiceFiscale, Anagrafica {…},
+    Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
     radice = etree.Element(_q("Flusso"), nsmap={None: NS})
     _intestazione(radice, nome, ente)
     for b in beneficiari:
@@ -273,12 +274,17 @@ def xml_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> bytes:
             _attributi(etree.SubElement(be, _q("Indirizzo")), ind)
         for p in b.get("Prestazioni", []):
             _prestazione(be, p)
-    return etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+    return radice
 
 
-def xml_sinba(nome: str, ente: dict, records: Iterable[dict]) -> bytes:
-    """A SINBA flow. Each record: the SinbaType attributes, plus CodicePrestazione [..] and
-    ComposizioneFamiglia [..] (the two repeated elements)."""
+def xml_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> bytes:
+    """A PS/PSA/SINA flow as bytes (see `documento_ps`)."""
+    return serializza(documento_ps(nome, ente, beneficiari))
+
+
+def documento_sinba(nome: str, ente: dict, records: Iterable[dict]) -> etree._Element:
+    """A SINBA flow as a tree. Each record: the SinbaType attributes, plus CodicePrestazione [..]
+    and ComposizioneFamiglia [..] (the two repeated elements)."""
     radice = etree.Element(_q("Flusso"), nsmap={None: NS})
     _intestazione(radice, nome, ente)
     for r in records:
@@ -290,7 +296,21 @@ def xml_sinba(nome: str, ente: dict, records: Iterable[dict]) -> bytes:
         for c in r.get("ComposizioneFamiglia") or []:
             etree.SubElement(fam, _q("ComposizioneFamiglia")).text = str(c)
         _attributi(el, {k: v for k, v in r.items() if k not in ("CodicePrestazione", "ComposizioneFamiglia")})
-    return etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+    return radice
+
+
+def xml_sinba(nome: str, ente: dict, records: Iterable[dict]) -> bytes:
+    """A SINBA flow as bytes (see `documento_sinba`)."""
+    return serializza(documento_sinba(nome, ente, records))
+
+
+def serializza(doc: etree._Element) -> bytes:
+    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+
+
+def imposta_nome(doc: etree._Element, nome: str) -> None:
+    """IdentificazioneFlusso/@Nome: the flow's id, known only once the flow is valid."""
+    doc.find(_q("IdentificazioneFlusso")).set("Nome", nome)
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -355,6 +375,11 @@ def valida(tipo: str, xml: bytes) -> list[Problema]:
         doc = etree.fromstring(xml)
     except etree.XMLSyntaxError as exc:
         return [Problema("xsd", "XML", f"XML non ben formato: {exc}")]
+    return valida_documento(tipo, doc)
+
+
+def valida_documento(tipo: str, doc: etree._Element) -> list[Problema]:
+    """The XSD's errors for a flow already in memory: no serialise-and-parse round trip."""
     s = schema(tipo)
     if s.validate(doc):
         return []

@@ -8,12 +8,13 @@ import hmac
 import os
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from lxml import etree
 
@@ -22,7 +23,7 @@ from ambito.core.services import registra_evento
 
 from . import engine as e
 from . import selectors as sel
-from .models import STATI_VALIDI, FlussoSiuss, ProgressivoFlusso, StatoFlusso, TipoFlusso
+from .models import STATI_VALIDI, FlussoSiuss, ProgressivoFlusso, StatoFlusso
 
 
 def chiave_sinba(ambito) -> bytes:
@@ -100,94 +101,76 @@ class _Numeratore:
             )
 
 
-def _con_nome(xml: bytes, nome: str) -> bytes:
-    """The same flow with IdentificazioneFlusso/@Nome set (content unchanged)."""
-    doc = etree.fromstring(xml)
-    doc.find(f"{{{e.NS}}}IdentificazioneFlusso").set("Nome", nome)
-    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+BLOCCO = 2000  # deliveries per chunk: one read of their existing flows and one bulk_create each
 
 
-@transaction.atomic
-def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: str = "") -> dict:
-    """One PS/PSA/SINA flow per delivery with data_erogazione in [dal, al] (one beneficiary, one
-    delivery), plus a SINBA flow per minor's case and codice prestazione. Each flow is validated
-    against INPS's XSD: valid ones are stored `preparato` with their id_flusso, invalid ones
-    `invalido` with the problems (which field of which record). Idempotent: unchanged content is
-    skipped; a delivery annulled (or whose flow content changed) after a valid flow produces a
-    cancellation (TipoOperazione C) and, for a change, a new insertion.
+def _a_blocchi(righe: Iterable[dict], n: int) -> Iterator[list[dict]]:
+    blocco: list[dict] = []
+    for r in righe:
+        blocco.append(r)
+        if len(blocco) >= n:
+            yield blocco
+            blocco = []
+    if blocco:
+        yield blocco
 
-    Returns counts: validi, invalidi, saltati, cancellazioni (cancellations are also valid)."""
-    cf_operatore = cf_operatore or cf_operatore_predefinito(attore) or _cf_azienda(ambito)
-    enti = sel.enti_per_id(ambito)
-    uvm = sel.valutazioni_uvm(ambito)
-    minori = sel.valutazioni_minori(ambito)
-    chiave = chiave_sinba(ambito)
-    esistenti = sel.ultimi_per_chiave(
-        ambito,
-        Q(erogazione__data_erogazione__gte=dal, erogazione__data_erogazione__lte=al)
-        | Q(tipo=TipoFlusso.SINBA),
-    )
-    num = _Numeratore(ambito)
-    conta = Conteggi()
-    da_creare: list[FlussoSiuss] = []
-    sinba_visti: set[str] = set()
 
-    def nuovo(
-        *,
-        tipo,
-        chiave_flusso,
-        r,
-        ente,
-        xml_di,
-        impronta_,
-        problemi,
-        op="I",
-        annulla_id=None,
-        esistente_id=None,
-    ):
-        """Build, validate and queue (or update in place, for a flow that was invalid)."""
-        provvisorio = "PROVVISORIO"
-        xml = xml_di(provvisorio)
-        problemi = list(problemi) + e.valida(tipo, xml)
-        if problemi:
-            stato, id_, ts = StatoFlusso.INVALIDO, None, None
-            conta.invalidi += 1
-        else:
-            stato = StatoFlusso.PREPARATO
-            id_, ts = num.prossimo(ente["codice_catastale"], tipo)
-            xml = _con_nome(xml, id_)
-            conta.validi += 1
-        campi = {
-            "tipo": tipo,
-            "id_flusso": id_,
-            "ts_flusso": ts,
-            "codice_ente": ente.get("codice_catastale") or "",
-            "ente_id": ente.get("id"),
-            "chiave": chiave_flusso,
-            "erogazione_id": r["erogazione_id"],
-            "intervento_id": r["intervento_id"],
-            "caso_id": r["caso_id"],
-            "persona_id": r["persona_id"],
-            "tipo_operazione": op,
-            "annulla_id": annulla_id,
-            "impronta": impronta_,
-            "xml": xml.decode("utf-8"),
-            "sha256": e.sha256(xml),
-            "stato": stato,
-            "errori": [p.as_dict() for p in problemi],
-        }
-        if esistente_id:
-            FlussoSiuss.objects.filter(pk=esistente_id).update(**campi, aggiornato_il=timezone.now())
-        else:
-            da_creare.append(FlussoSiuss(ambito=ambito, **campi))
-            if len(da_creare) >= 1000:
-                FlussoSiuss.objects.bulk_create(da_creare)
-                da_creare.clear()
+def _chiave_sinba(r: dict) -> str | None:
+    """The SINBA key of a delivery row ("S<caso>:<codice prestazione>"), None when the row gives
+    no SINBA flow (not a minors' case, no birth date, not a minor at the delivery date)."""
+    if not r.get("caso_minori") or not r.get("data_nascita"):
+        return None
+    if e.fascia_eta(r["data_nascita"], r["data_erogazione"]) is None:
+        return None
+    return f"S{r['caso_id']}:{r.get('codice_prestazione') or '-'}"
 
-    for r in erogazioni_per_siuss(ambito, dal, al, includi_annullate=True):
-        ente = enti.get(r["comune_responsabile_id"], {})
-        ente_attrs, problemi_ente = e.ente_flusso(ente, cf_operatore)
-        r = dict(r, protocollo_domanda=protocollo_domanda(ambito, r))
+
+PROBLEMA_SENZA_VALUTAZIONE = e.Problema(
+    "valutazione",
+    "valutazione del minore (SINBA) approvata",
+    "Elemento SINBA: il caso non ha una valutazione del minore approvata alla data dell'erogazione",
+    "SINBA",
+    "",
+)
+
+
+class _Generazione:
+    """One run of `genera_flussi`, chunk by chunk: per chunk of deliveries one read of the
+    existing flows of their keys, one read of their cases' assessments and one bulk_create, so
+    that memory depends on the chunk size, not on the period. Only the SINBA keys already sent in
+    this run are kept throughout (one per minor's case and codice prestazione, not per delivery)."""
+
+    def __init__(self, *, ambito, cf_operatore: str):
+        self.ambito = ambito
+        self.cf_operatore = cf_operatore
+        self.enti = sel.enti_per_id(ambito)
+        self.chiave = chiave_sinba(ambito)
+        self.num = _Numeratore(ambito)
+        self.conta = Conteggi()
+        self.sinba_visti: set[str] = set()
+        self.da_creare: list[FlussoSiuss] = []
+
+    def blocco(self, righe: list[dict]) -> None:
+        chiavi_s = {r["erogazione_id"]: _chiave_sinba(r) for r in righe}
+        esistenti = sel.ultimi_per_chiave(
+            self.ambito,
+            [f"E{r['erogazione_id']}" for r in righe]
+            + [k for k in chiavi_s.values() if k and k not in self.sinba_visti],
+        )
+        casi = {r["caso_id"] for r in righe}
+        uvm = sel.valutazioni_uvm(self.ambito, casi)
+        minori = sel.valutazioni_minori(self.ambito, casi)
+        for r in righe:
+            self.riga(r, esistenti, uvm, minori, chiavi_s[r["erogazione_id"]])
+        if self.da_creare:
+            FlussoSiuss.objects.bulk_create(self.da_creare)
+            self.da_creare = []
+
+    def riga(self, r: dict, esistenti: dict, uvm, minori, ks: str | None) -> None:
+        conta = self.conta
+        ente = self.enti.get(r["comune_responsabile_id"], {})
+        ente_attrs, problemi_ente = e.ente_flusso(ente, self.cf_operatore)
+        r = dict(r, protocollo_domanda=protocollo_domanda(self.ambito, r))
         k = f"E{r['erogazione_id']}"
         storia = esistenti.get(k, [])
         inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
@@ -199,12 +182,12 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
 
         if r["annullata"]:
             if ultimo_valido:
-                _cancella(ultimo_valido, r, ente, num, da_creare, ambito, conta)
+                self.cancella(ultimo_valido)
             elif ultimo and ultimo["stato"] == StatoFlusso.INVALIDO:
                 FlussoSiuss.objects.filter(pk=ultimo["id"]).update(stato=StatoFlusso.SUPERATO)
             else:
                 conta.saltati += 1
-            continue
+            return
 
         beneficiario, problemi_b = e.beneficiario_da_riga(r)
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
@@ -216,14 +199,14 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
             conta.saltati += 1
         else:
             if ultimo_valido:  # the content changed after a valid flow: cancel, then insert again
-                _cancella(ultimo_valido, r, ente, num, da_creare, ambito, conta)
+                self.cancella(ultimo_valido)
             b = dict(beneficiario, Prestazioni=[prestazione])
-            nuovo(
+            self.nuovo(
                 tipo=e.PS,
                 chiave_flusso=k,
                 r=r,
                 ente=ente,
-                xml_di=lambda nome, b=b, ea=ente_attrs: e.xml_ps(nome, ea, [b]),
+                documento=lambda nome, b=b, ea=ente_attrs: e.documento_ps(nome, ea, [b]),
                 impronta_=imp,
                 problemi=problemi_ente + problemi_b + problemi_p,
                 esistente_id=ultimo["id"] if ultimo and ultimo["stato"] == StatoFlusso.INVALIDO else None,
@@ -231,30 +214,16 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
 
         # SINBA: a minor in a minors' case, once per case and codice prestazione (and again when
         # the assessment or the derived data change).
-        if not r.get("caso_minori") or not r.get("data_nascita"):
-            continue
-        if e.fascia_eta(r["data_nascita"], r["data_erogazione"]) is None:
-            continue
-        ks = f"S{r['caso_id']}:{r.get('codice_prestazione') or '-'}"
-        if ks in sinba_visti:
-            continue
-        sinba_visti.add(ks)
+        if ks is None or ks in self.sinba_visti:
+            return
+        self.sinba_visti.add(ks)
         vm = minori.alla_data(r["caso_id"], r["data_erogazione"])
         codici = [r["codice_prestazione"]] if r.get("codice_prestazione") else []
         record, problemi_s = e.sinba_da_riga(
-            r, (vm or {}).get("dati_sinba") or {}, chiave=chiave, codici_prestazione=codici
+            r, (vm or {}).get("dati_sinba") or {}, chiave=self.chiave, codici_prestazione=codici
         )
         if vm is None:
-            problemi_s.append(
-                e.Problema(
-                    "valutazione",
-                    "valutazione del minore (SINBA) approvata",
-                    "Elemento SINBA: il caso non ha una valutazione del minore approvata "
-                    "alla data dell'erogazione",
-                    "SINBA",
-                    "",
-                )
-            )
+            problemi_s.append(PROBLEMA_SENZA_VALUTAZIONE)
         # The age band moves with time: the fingerprint leaves it out, so a new SINBA is sent
         # only when the assessment or the other data change.
         imp_s = e.impronta(
@@ -264,22 +233,117 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
         ultimo_s = storia_s[-1] if storia_s else None
         if ultimo_s and ultimo_s["impronta"] == imp_s and ultimo_s["stato"] != StatoFlusso.INVALIDO:
             conta.saltati += 1
-            continue
-        nuovo(
+            return
+        self.nuovo(
             tipo=e.SINBA,
             chiave_flusso=ks,
             r=r,
             ente=ente,
-            xml_di=lambda nome, rec=record, ea=ente_attrs: e.xml_sinba(nome, ea, [rec]),
+            documento=lambda nome, rec=record, ea=ente_attrs: e.documento_sinba(nome, ea, [rec]),
             impronta_=imp_s,
             problemi=problemi_ente + problemi_s,
             esistente_id=ultimo_s["id"] if ultimo_s and ultimo_s["stato"] == StatoFlusso.INVALIDO else None,
         )
 
-    if da_creare:
-        FlussoSiuss.objects.bulk_create(da_creare)
-    num.salva()
-    risultato = conta.as_dict()
+    def nuovo(self, *, tipo, chiave_flusso, r, ente, documento, impronta_, problemi, esistente_id=None):
+        """Build, validate the tree with the compiled XSD, name it when valid, serialise it once,
+        and queue it (or update in place a flow that was invalid)."""
+        doc = documento("PROVVISORIO")
+        problemi = list(problemi) + e.valida_documento(tipo, doc)
+        if problemi:
+            stato, id_, ts = StatoFlusso.INVALIDO, None, None
+            self.conta.invalidi += 1
+        else:
+            stato = StatoFlusso.PREPARATO
+            id_, ts = self.num.prossimo(ente["codice_catastale"], tipo)
+            e.imposta_nome(doc, id_)
+            self.conta.validi += 1
+        xml = e.serializza(doc)
+        campi = {
+            "tipo": tipo,
+            "id_flusso": id_,
+            "ts_flusso": ts,
+            "codice_ente": ente.get("codice_catastale") or "",
+            "ente_id": ente.get("id"),
+            "chiave": chiave_flusso,
+            "erogazione_id": r["erogazione_id"],
+            "intervento_id": r["intervento_id"],
+            "caso_id": r["caso_id"],
+            "persona_id": r["persona_id"],
+            "tipo_operazione": "I",
+            "annulla_id": None,
+            "impronta": impronta_,
+            "xml": xml.decode("utf-8"),
+            "sha256": e.sha256(xml),
+            "stato": stato,
+            "errori": [p.as_dict() for p in problemi],
+        }
+        if esistente_id:
+            FlussoSiuss.objects.filter(pk=esistente_id).update(**campi, aggiornato_il=timezone.now())
+        else:
+            self.da_creare.append(FlussoSiuss(ambito=self.ambito, **campi))
+
+    def cancella(self, ultimo_valido: dict) -> None:
+        """A cancellation of a valid insertion: the same content, TipoOperazione C, a new id."""
+        originale = FlussoSiuss.objects.get(pk=ultimo_valido["id"])
+        doc = etree.fromstring(originale.xml.encode("utf-8"))
+        for p in doc.iter(f"{{{e.NS}}}PrestazioniSociali"):
+            p.set("TipoOperazione", "C")
+        id_, ts = self.num.prossimo(originale.codice_ente, originale.tipo)
+        e.imposta_nome(doc, id_)
+        problemi = e.valida_documento(originale.tipo, doc)
+        xml = e.serializza(doc)
+        self.da_creare.append(
+            FlussoSiuss(
+                ambito=self.ambito,
+                tipo=originale.tipo,
+                id_flusso=id_ if not problemi else None,
+                ts_flusso=ts if not problemi else None,
+                codice_ente=originale.codice_ente,
+                ente_id=originale.ente_id,
+                chiave=originale.chiave,
+                erogazione_id=originale.erogazione_id,
+                intervento_id=originale.intervento_id,
+                caso_id=originale.caso_id,
+                persona_id=originale.persona_id,
+                tipo_operazione="C",
+                annulla_id=originale.pk,
+                impronta=originale.impronta,
+                xml=xml.decode("utf-8"),
+                sha256=e.sha256(xml),
+                stato=StatoFlusso.PREPARATO if not problemi else StatoFlusso.INVALIDO,
+                errori=[p.as_dict() for p in problemi],
+            )
+        )
+        self.conta.cancellazioni += 1
+        if not problemi:
+            self.conta.validi += 1
+        else:
+            self.conta.invalidi += 1
+
+
+@transaction.atomic
+def genera_flussi(
+    *, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: str = "", blocco: int = BLOCCO
+) -> dict:
+    """One PS/PSA/SINA flow per delivery with data_erogazione in [dal, al] (one beneficiary, one
+    delivery), plus a SINBA flow per minor's case and codice prestazione. Each flow is validated
+    against INPS's XSD: valid ones are stored `preparato` with their id_flusso, invalid ones
+    `invalido` with the problems (which field of which record). Idempotent: unchanged content is
+    skipped; a delivery annulled (or whose flow content changed) after a valid flow produces a
+    cancellation (TipoOperazione C) and, for a change, a new insertion.
+
+    Streamed: the deliveries are read `blocco` at a time (see `_Generazione`), so a period of
+    millions of deliveries runs in bounded memory.
+
+    Returns counts: validi, invalidi, saltati, cancellazioni (cancellations are also valid)."""
+    cf_operatore = cf_operatore or cf_operatore_predefinito(attore) or _cf_azienda(ambito)
+    g = _Generazione(ambito=ambito, cf_operatore=cf_operatore)
+    righe = erogazioni_per_siuss(ambito, dal, al, includi_annullate=True, chunk_size=blocco)
+    for righe_blocco in _a_blocchi(righe, blocco):
+        g.blocco(righe_blocco)
+    g.num.salva()
+    risultato = g.conta.as_dict()
     registra_evento(
         attore=attore,
         azione="flussi.siuss.genera",
@@ -288,47 +352,6 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
         descrizione=f"Flussi SIUSS dal {dal:%d/%m/%Y} al {al:%d/%m/%Y}",
     )
     return risultato
-
-
-def _cancella(
-    ultimo_valido: dict, r: dict, ente: dict, num: _Numeratore, da_creare: list, ambito, conta
-) -> None:
-    """A cancellation of a valid insertion: the same content, TipoOperazione C, a new id."""
-    originale = FlussoSiuss.objects.get(pk=ultimo_valido["id"])
-    doc = etree.fromstring(originale.xml.encode("utf-8"))
-    for p in doc.iter(f"{{{e.NS}}}PrestazioniSociali"):
-        p.set("TipoOperazione", "C")
-    id_, ts = num.prossimo(originale.codice_ente, originale.tipo)
-    doc.find(f"{{{e.NS}}}IdentificazioneFlusso").set("Nome", id_)
-    xml = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
-    problemi = e.valida(originale.tipo, xml)
-    da_creare.append(
-        FlussoSiuss(
-            ambito=ambito,
-            tipo=originale.tipo,
-            id_flusso=id_ if not problemi else None,
-            ts_flusso=ts if not problemi else None,
-            codice_ente=originale.codice_ente,
-            ente_id=originale.ente_id,
-            chiave=originale.chiave,
-            erogazione_id=originale.erogazione_id,
-            intervento_id=originale.intervento_id,
-            caso_id=originale.caso_id,
-            persona_id=originale.persona_id,
-            tipo_operazione="C",
-            annulla_id=originale.pk,
-            impronta=originale.impronta,
-            xml=xml.decode("utf-8"),
-            sha256=e.sha256(xml),
-            stato=StatoFlusso.PREPARATO if not problemi else StatoFlusso.INVALIDO,
-            errori=[p.as_dict() for p in problemi],
-        )
-    )
-    conta.cancellazioni += 1
-    if not problemi:
-        conta.validi += 1
-    else:
-        conta.invalidi += 1
 
 
 @transaction.atomic
