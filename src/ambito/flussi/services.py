@@ -354,65 +354,121 @@ def genera_flussi(
     return risultato
 
 
+def _scrittore(percorso: Path):
+    """A coroutine that writes one `Flusso` element by element (lxml's incremental xmlfile): each
+    child sent is serialised and flushed at once, so a batch of any size needs no more memory
+    than one Beneficiario."""
+    with open(percorso, "wb") as f, etree.xmlfile(f, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(f"{{{e.NS}}}Flusso", nsmap={None: e.NS}):
+            try:
+                while True:
+                    xf.write((yield))
+                    xf.flush()
+            except GeneratorExit:
+                pass
+
+
+class _Lotto:
+    """One batch file for the INPS web upload (one type, one Ente), written incrementally to a
+    provisional file, then validated while parsed again (iterparse with the XSD, elements cleared
+    as they go) and renamed `<id>.xml` only when valid. PS flows arrive ordered by person: the
+    consecutive flows of one codice fiscale become one Beneficiario with all its deliveries."""
+
+    def __init__(self, cartella: Path, tipo: str, codice: str, ente: dict, num: _Numeratore):
+        self.tipo, self.codice = tipo, codice
+        self.id_, _ts = num.prossimo(codice, tipo)
+        self.percorso = cartella / f"{self.id_}.xml"
+        self.provvisorio = cartella / f"{self.id_}.xml.parziale"
+        self.corrente = None  # the PS Beneficiario being filled
+        self.scrivi = _scrittore(self.provvisorio)
+        next(self.scrivi)
+        ident = etree.Element(f"{{{e.NS}}}IdentificazioneFlusso", Nome=self.id_)
+        etree.SubElement(ident, f"{{{e.NS}}}Ente", **ente)
+        self.scrivi.send(ident)
+
+    def aggiungi(self, doc) -> None:
+        for figlio in doc:
+            if figlio.tag == f"{{{e.NS}}}IdentificazioneFlusso":
+                continue
+            if self.tipo != e.PS:
+                self.scrivi.send(figlio)
+            elif self.corrente is not None and figlio.get("CodiceFiscale") == self.corrente.get(
+                "CodiceFiscale"
+            ):
+                for p in figlio.findall(f"{{{e.NS}}}PrestazioniSociali"):
+                    self.corrente.append(p)
+            else:
+                if self.corrente is not None:
+                    self.scrivi.send(self.corrente)
+                self.corrente = figlio
+
+    def chiudi(self) -> bool:
+        """Finish, validate and keep the file: True when valid (else the file is removed)."""
+        if self.corrente is not None:
+            self.scrivi.send(self.corrente)
+        self.scrivi.close()
+        try:
+            for _evento, el in etree.iterparse(
+                str(self.provvisorio), events=("end",), schema=e.schema(self.tipo)
+            ):
+                if el.tag in (f"{{{e.NS}}}Beneficiario", f"{{{e.NS}}}SINBA"):
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+        except etree.XMLSyntaxError:
+            self.provvisorio.unlink()
+            return False
+        self.provvisorio.replace(self.percorso)
+        return True
+
+
 @transaction.atomic
 def esporta_flussi(*, ambito, cartella, attore=None, stati=(StatoFlusso.PREPARATO,)) -> dict:
     """Write the valid flows as XML files (`<cartella>/<tipo>/<id_flusso>.xml`, one beneficiary and
     one delivery each, for the API) and, for the INPS web upload, one batch file per type and Ente
     (`<cartella>/lotti/<id>.xml`: the XSD allows several Beneficiario per Flusso and several
     PrestazioniSociali per Beneficiario; several SINBA per Flusso). Every file is validated again.
+
+    Streamed: the flows are read in chunks ordered by type, Ente and person, and each batch file
+    is written incrementally (see `_Lotto`), so memory does not grow with the number of flows.
     Returns counts: validi (files written), invalidi (files failing the XSD), lotti."""
     base = Path(cartella)
     (base / "lotti").mkdir(parents=True, exist_ok=True)
     for t in e.TIPI:
         (base / t).mkdir(parents=True, exist_ok=True)
-    validi = invalidi = 0
-    per_lotto: dict[tuple[str, str], list] = defaultdict(list)
-    enti: dict[str, dict] = {}
+    validi = invalidi = lotti = 0
+    num = _Numeratore(ambito)
     qs = (
         FlussoSiuss.objects.filter(ambito=ambito, stato__in=stati, id_flusso__isnull=False)
-        .order_by("ts_flusso")
+        .order_by("tipo", "codice_ente", "persona_id", "ts_flusso")
         .values_list("tipo", "id_flusso", "codice_ente", "xml")
     )
-    for tipo, id_, codice, xml in qs.iterator(chunk_size=2000):
+    lotto: _Lotto | None = None
+    for tipo, id_, codice, xml in qs.iterator(chunk_size=BLOCCO):
         dati = xml.encode("utf-8")
-        if e.valida(tipo, dati):
+        try:
+            doc = etree.fromstring(dati)
+        except etree.XMLSyntaxError:
+            invalidi += 1
+            continue
+        if e.valida_documento(tipo, doc):
             invalidi += 1
             continue
         (base / tipo / f"{id_}.xml").write_bytes(dati)
         validi += 1
-        doc = etree.fromstring(dati)
-        if codice not in enti:
+        if lotto is None or (lotto.tipo, lotto.codice) != (tipo, codice):
+            if lotto is not None:
+                ok = lotto.chiudi()
+                lotti += ok
+                invalidi += not ok
             ente = doc.find(f"{{{e.NS}}}IdentificazioneFlusso/{{{e.NS}}}Ente")
-            enti[codice] = dict(ente.attrib)
-        figli = [c for c in doc if c.tag != f"{{{e.NS}}}IdentificazioneFlusso"]
-        per_lotto[(tipo, codice)].extend(figli)
-    num = _Numeratore(ambito)
-    lotti = 0
-    for (tipo, codice), figli in per_lotto.items():
-        id_, _ts = num.prossimo(codice, tipo)
-        radice = etree.Element(f"{{{e.NS}}}Flusso", nsmap={None: e.NS})
-        ident = etree.SubElement(radice, f"{{{e.NS}}}IdentificazioneFlusso", Nome=id_)
-        etree.SubElement(ident, f"{{{e.NS}}}Ente", **enti[codice])
-        if tipo == e.PS:  # one Beneficiario per codice fiscale, with all its deliveries
-            per_cf: dict[str, etree._Element] = {}
-            for b in figli:
-                cf = b.get("CodiceFiscale")
-                if cf not in per_cf:
-                    per_cf[cf] = b
-                    radice.append(b)
-                else:
-                    for p in b.findall(f"{{{e.NS}}}PrestazioniSociali"):
-                        per_cf[cf].append(p)
-        else:
-            for s in figli:
-                radice.append(s)
-        dati = etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
-        problemi = e.valida(tipo, dati)
-        if problemi:
-            invalidi += 1
-            continue
-        (base / "lotti" / f"{id_}.xml").write_bytes(dati)
-        lotti += 1
+            lotto = _Lotto(base / "lotti", tipo, codice, dict(ente.attrib), num)
+        lotto.aggiungi(doc)
+    if lotto is not None:
+        ok = lotto.chiudi()
+        lotti += ok
+        invalidi += not ok
     num.salva()
     risultato = {"validi": validi, "invalidi": invalidi, "lotti": lotti}
     registra_evento(
