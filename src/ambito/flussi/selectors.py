@@ -43,20 +43,39 @@ def enti_per_id(ambito) -> dict[int, dict]:
 
 class Valutazioni:
     """The approved assessments by type, to find the one in force at a date (the latest with
-    data <= the date). One query: of the Ambito's cases, or only of `casi` (the cases of one chunk
-    of deliveries, so that memory stays bounded whatever the period's size)."""
+    data <= the date). One query: of the Ambito's cases, or only of `casi`; `carica(casi)` adds
+    the cases not loaded yet (one query), so that a generation streamed by chunks of deliveries
+    reads each case's assessments once and holds only those of the cases it met."""
 
     def __init__(self, ambito, tipo: str, campi: tuple[str, ...], casi: Iterable[int] | None = None):
+        self.ambito, self.tipo, self.campi = ambito, tipo, campi
         self._per_caso: dict[int, list] = defaultdict(list)
+        self._date: dict[int, list] = {}
+        self._caricati: set[int] = set()
+        self._tutti = casi is None
+        self._leggi(None if casi is None else set(casi))
+
+    def _leggi(self, casi: set[int] | None) -> None:
         righe = Valutazione.objects.filter(
-            ambito=ambito, tipo=tipo, stato__in=STATI_VALUTAZIONE, annullato_il__isnull=True
+            ambito=self.ambito, tipo=self.tipo, stato__in=STATI_VALUTAZIONE, annullato_il__isnull=True
         )
         if casi is not None:
-            righe = righe.filter(caso_id__in=set(casi))
-        righe = righe.order_by("caso_id", "data", "id").values("id", "caso_id", "data", *campi)
+            righe = righe.filter(caso_id__in=casi)
+            self._caricati |= casi
+        righe = righe.order_by("caso_id", "data", "id").values("id", "caso_id", "data", *self.campi)
+        letti = set()
         for v in righe:
             self._per_caso[v["caso_id"]].append(v)
-        self._date = {c: [v["data"] for v in vs] for c, vs in self._per_caso.items()}
+            letti.add(v["caso_id"])
+        for c in letti:
+            self._date[c] = [v["data"] for v in self._per_caso[c]]
+
+    def carica(self, casi: Iterable[int]) -> None:
+        if self._tutti:
+            return
+        nuovi = set(casi) - self._caricati
+        if nuovi:
+            self._leggi(nuovi)
 
     def alla_data(self, caso_id: int, data: dt.date) -> dict | None:
         vs = self._per_caso.get(caso_id)
@@ -80,14 +99,19 @@ def ultimi_per_chiave(ambito, chiavi: Iterable[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     chiavi = list(dict.fromkeys(chiavi))
     for i in range(0, len(chiavi), LOTTO_CHIAVI):
+        # No ORDER BY in SQL: with one, SQLite prefers the Ambito's index (already in id order)
+        # and scans every flow of the Ambito for each chunk, a cost growing with the table; the
+        # few rows found are sorted here instead.
         righe = (
             FlussoSiuss.objects.filter(ambito=ambito, chiave__in=chiavi[i : i + LOTTO_CHIAVI])
             .exclude(stato=StatoFlusso.SUPERATO)
-            .order_by("id")
+            .order_by()
             .values("id", "chiave", "tipo", "tipo_operazione", "stato", "impronta", "annulla_id", "ente_id")
         )
         for r in righe:
             out[r["chiave"]].append(r)
+    for storia in out.values():
+        storia.sort(key=lambda r: r["id"])
     return out
 
 

@@ -199,9 +199,10 @@ class _Inserimento:
 
 class _Generazione:
     """One run of `genera_flussi`, chunk by chunk: per chunk of deliveries one read of the
-    existing flows of their keys, one read of their cases' assessments and one bulk_create, so
-    that memory depends on the chunk size, not on the period. Only the SINBA keys already sent in
-    this run are kept throughout (one per minor's case and codice prestazione, not per delivery)."""
+    existing flows of their keys, one read of the assessments of the cases not met yet and one
+    INSERT, so that memory depends on the chunk size and on the number of cases, not on the
+    number of deliveries. Kept throughout: the SINBA keys already sent in this run (one per
+    minor's case and codice prestazione) and the assessments of the cases met."""
 
     def __init__(self, *, ambito, cf_operatore: str):
         self.ambito = ambito
@@ -212,6 +213,9 @@ class _Generazione:
         self.conta = Conteggi()
         self.sinba_visti: set[str] = set()
         self.nuovi = _Inserimento(ambito)
+        # Assessments of the cases met so far, read once per case (chunk by chunk).
+        self.uvm = sel.valutazioni_uvm(ambito, casi=())
+        self.minori = sel.valutazioni_minori(ambito, casi=())
 
     def blocco(self, righe: list[dict]) -> None:
         chiavi_s = {r["erogazione_id"]: _chiave_sinba(r) for r in righe}
@@ -221,10 +225,10 @@ class _Generazione:
             + [k for k in chiavi_s.values() if k and k not in self.sinba_visti],
         )
         casi = {r["caso_id"] for r in righe}
-        uvm = sel.valutazioni_uvm(self.ambito, casi)
-        minori = sel.valutazioni_minori(self.ambito, casi)
+        self.uvm.carica(casi)
+        self.minori.carica(casi)
         for r in righe:
-            self.riga(r, esistenti, uvm, minori, chiavi_s[r["erogazione_id"]])
+            self.riga(r, esistenti, self.uvm, self.minori, chiavi_s[r["erogazione_id"]])
         self.nuovi.scrivi()
 
     def riga(self, r: dict, esistenti: dict, uvm, minori, ks: str | None) -> None:
