@@ -3,6 +3,9 @@
 - `xml_ps(...)`: a PS/PSA/SINA `Flusso` (PS_PSA_SINA201812.xsd), one or more beneficiaries,
   each with one or more `PrestazioniSociali` (optional `SINA` child);
 - `xml_sinba(...)`: a SINBA `Flusso` (SINBA.xsd), one or more `SINBA` records;
+- `documento_ps(...)`, `documento_sinba(...)`, `valida_documento(tipo, doc)`, `imposta_nome`,
+  `serializza`: the same flows as trees, so that a generation validates each tree with the
+  compiled schema and serialises it once (no serialise-and-parse round trips);
 - `valida(tipo, xml)`: the XSD's errors, in Italian-prefixed form ("Elemento PrestazioniSociali,
   attributo CodicePrestazione: ..."), each also as a dict (elemento, attributo, messaggio);
 - `id_flusso(...)`: 'EEEEE.TIPO.AAAAMMGG.NNNNNNN' (technical specification v2.0.1, §3.2);
