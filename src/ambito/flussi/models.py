@@ -41,8 +41,10 @@ class FlussoSiuss(TenantModel):
     # Indexes: a generation writes hundreds of thousands of rows and each index costs on every
     # insert (bench/siuss.py). Kept: those the reads use (Meta: by key, by state and ts for the
     # WaaS paging, the unique ts; the Ambito's, which also orders the list by id) and the FKs a
-    # delivery's, case's or person's page may follow back. Left out: the key's own (Meta has
-    # Ambito + key), Comune, intervention and cancelled flow (never looked up from that side).
+    # delivery's, case's or person's page may follow back, and the cancelled flow's (without it,
+    # PostgreSQL checks the self-reference of every deleted flow with a full scan). Left out:
+    # the key's own (Meta has Ambito + key), Comune and intervention (never looked up from that
+    # side).
     tipo = models.CharField("tipo", max_length=12, choices=TipoFlusso.choices)
     # Assigned when the flow becomes valid; an invalid flow has none (no progressive is spent).
     id_flusso = models.CharField(
@@ -81,7 +83,7 @@ class FlussoSiuss(TenantModel):
     )
     annulla = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="cancellazioni",
-        verbose_name="flusso cancellato", db_index=False,
+        verbose_name="flusso cancellato",
     )  # fmt: skip
     impronta = models.CharField("impronta del contenuto", max_length=64)
     xml = models.TextField("XML")

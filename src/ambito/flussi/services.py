@@ -140,12 +140,21 @@ PROBLEMA_SENZA_VALUTAZIONE = e.Problema(
 )
 
 
+def _ha_copy() -> bool:
+    """psycopg 3 (COPY from Python rows); False with another driver."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 class _Inserimento:
-    """Many new flows in one `executemany` INSERT. Why not bulk_create: for tens of thousands of
-    rows Django's per-field compilation of the INSERT and the model instances cost more than
-    building and validating the XML (see bench/siuss.py). Same columns and defaults as the
-    model; JSON and date-time values are prepared by their own fields for the backend (the
-    creation time once per chunk, the empty problem list once)."""
+    """Many new flows in one `executemany` INSERT (one COPY on PostgreSQL). Why not bulk_create:
+    for tens of thousands of rows Django's per-field compilation of the INSERT and the model
+    instances cost more than building and validating the XML (see bench/siuss.py). Same
+    columns and defaults as the model; JSON and date-time values are prepared by their own
+    fields for the backend (the creation time once per chunk, the empty problem list once)."""
 
     def __init__(self, ambito):
         self.ambito_id = ambito.pk
@@ -154,9 +163,13 @@ class _Inserimento:
             f.attname: f for f in self.campi if f.get_internal_type() in ("JSONField", "DateTimeField")
         }
         qn = connection.ops.quote_name
-        self.sql = (
-            f"INSERT INTO {qn(FlussoSiuss._meta.db_table)} "
-            f"({', '.join(qn(f.column) for f in self.campi)}) VALUES ({', '.join(['%s'] * len(self.campi))})"
+        tabella, colonne = qn(FlussoSiuss._meta.db_table), ", ".join(qn(f.column) for f in self.campi)
+        self.sql = f"INSERT INTO {tabella} ({colonne}) VALUES ({', '.join(['%s'] * len(self.campi))})"
+        # PostgreSQL (production) with psycopg 3: COPY, several times faster than executemany.
+        self.copy = (
+            f"COPY {tabella} ({colonne}) FROM STDIN"
+            if connection.vendor == "postgresql" and _ha_copy()
+            else None
         )
         self.vuoti = {a: f.get_db_prep_save([], connection) for a, f in self.da_preparare.items()
                       if f.get_internal_type() == "JSONField"}  # fmt: skip
@@ -192,7 +205,12 @@ class _Inserimento:
     def scrivi(self) -> None:
         if self.righe:
             with connection.cursor() as cur:
-                cur.executemany(self.sql, self.righe)
+                if self.copy:  # PostgreSQL: COPY, several times faster than a multi-row INSERT
+                    with cur.cursor.copy(self.copy) as copia:
+                        for riga in self.righe:
+                            copia.write_row(riga)
+                else:
+                    cur.executemany(self.sql, self.righe)
             self.righe = []
             self._predefiniti()
 
