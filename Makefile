@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installato
 PG_URL ?= postgres://ambito:ambito@127.0.0.1:5432/ambito
 TEST_ENV := DJANGO_SETTINGS_MODULE=ambito.settings_test
 
-.PHONY: install demo serve test test-sqlite test-postgres test-e2e lint bench bench-riparto postgres chromium pdf-deps clean
+.PHONY: install demo serve test test-sqlite test-postgres test-e2e lint bench bench-riparto bench-siuss postgres chromium pdf-deps clean
 
 # Debian's Pango/HarfBuzz and a font for WeasyPrint (the PDF reports), installed when missing.
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
@@ -58,9 +58,13 @@ bench: install
 	DEBUG=1 $(BIN)/python bench/indici_italia.py
 	DEBUG=1 $(BIN)/python bench/cartella.py
 	DEBUG=1 $(BIN)/python bench/riparto.py
+	DEBUG=1 $(BIN)/python bench/siuss.py
 
 bench-riparto: install
 	DEBUG=1 $(BIN)/python bench/riparto.py
+
+bench-siuss: install
+	DEBUG=1 $(BIN)/python bench/siuss.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -202,6 +202,58 @@ def _cittadinanze() -> dict[str, str]:
     return nomi
 
 
+def _scuola(eta: int, rng: random.Random) -> str:
+    """SINBA ScuolaFrequentata for the age (nido, infanzia, primaria, secondaria I/II, formazione)."""
+    if eta < 3:
+        return rng.choice(["1", "3"])
+    if eta < 6:
+        return "4"
+    if eta < 11:
+        return "5"
+    if eta < 14:
+        return "6"
+    return rng.choices(["7", "8"], weights=[80, 20])[0]
+
+
+def dati_sinba(*, caso_id_seme: str, nascita: dt.date, data: dt.date, disabile: bool | None = None) -> dict:
+    """A complete SINBA record (the attributes an assistente sociale fills; the export derives the
+    others from the person, the residence and the ISEE), plausible for the minor's age. Drawn from
+    its own generator seeded by the case, so that adding it leaves the rest of the demo unchanged."""
+    rng = random.Random(f"sinba:{caso_id_seme}")
+    eta = data.year - nascita.year - ((data.month, data.day) < (nascita.month, nascita.day))
+    famiglie = [["1", "2"], ["1", "2", "3"], ["1"], ["1", "3"], ["1", "5"]]
+    famiglia = rng.choices(famiglie, [40, 30, 15, 10, 5])[0]
+    fuori_famiglia = rng.random() < 0.08
+    disabile = rng.random() < 0.07 if disabile is None else disabile
+    giudiziario = fuori_famiglia or rng.random() < 0.1
+    segnalato = max(nascita, data - dt.timedelta(days=rng.randint(0, 90)))
+    d = {
+        "ComposizioneFamiglia": famiglia,
+        "MinoreStranieroNoAcc": "2",
+        "CondizioneMinore": "1",
+        "LuogoVita": rng.choice(["3", "4"]) if fuori_famiglia else "1",
+        "ScuolaFrequentata": _scuola(eta, rng),
+        "CondizioneLavoro": "1",
+        "Disabilita": "1" if disabile else "2",
+        "DataPrimaSegnalazione": f"{segnalato:%m/%Y}",
+        "FonteSegnalazione": rng.choice(["2", "3", "8", "13"]),
+        "ValutazioneMinore": rng.choices(["1", "2", "4", "7"], [30, 50, 10, 10])[0],
+        "ValutazioneFamigliaMinore": rng.choices(["1", "2", "6"], [20, 60, 20])[0],
+        "SegnalazioneAutoritaGiudiziaria": "1" if giudiziario else "2",
+        "ProvvedimentoGiudiziario": "1" if fuori_famiglia else "2",
+    }
+    if disabile:
+        d["TipoDisabilita"] = rng.choice(["1", "2", "3", "4"])
+        d["InvCivCertificazioni"] = "5"
+    if giudiziario:
+        d["DataSegnalazione"] = f"{segnalato:%m/%Y}"
+    if fuori_famiglia:
+        d["DataProvvedimentoGiudiziario"] = f"{segnalato:%m/%Y}"
+        d["AutoritaProvvedimento"] = "2"
+        d["TipoProvvedimentoGiudiziario"] = "4" if d["LuogoVita"] == "3" else "5"
+    return d
+
+
 def assicura_fondi(ambito: Ambito) -> dict[str, Fondo]:
     for codice, nome, tipo in FONDI:
         Fondo.objects.get_or_create(ambito=ambito, codice=codice, defaults={"nome": nome, "tipo": tipo})
@@ -458,6 +510,10 @@ def _casi(
                 approvata_da=coordinatore,
                 creato_da=autore,
             )
+            if val.tipo == "minori":  # the SINBA record of the minor, complete
+                val.dati_sinba = dati_sinba(
+                    caso_id_seme=f"{p.id}:{caso.data_apertura}", nascita=p.data_nascita, data=data_val
+                )
             if profilo.uvm:
                 val.mobilita = str(rng.randint(1, 3))
                 val.attivita_vita_quotidiana = str(rng.randint(1, 3))
@@ -469,6 +525,25 @@ def _casi(
                 val.fonte_derivazione_valutazione = "1"
                 val.strumento_valutazione = rng.choice(["1", "5", "7"])
             valutazioni.append(val)
+            if profilo.uvm and caso.minori:  # a disabled minor: besides the UVM, the SINBA record
+                valutazioni.append(
+                    Valutazione(
+                        ambito=ambito,
+                        caso=caso,
+                        tipo="minori",
+                        data=data_val,
+                        testo="Valutazione del minore e della famiglia (SINBA).",
+                        stato="approvata",
+                        approvata_da=coordinatore,
+                        creato_da=autore,
+                        dati_sinba=dati_sinba(
+                            caso_id_seme=f"{p.id}:{caso.data_apertura}",
+                            nascita=p.data_nascita,
+                            data=data_val,
+                            disabile=True,
+                        ),
+                    )
+                )
         giorno = caso.data_apertura
         fine = caso.chiuso_il or OGGI
         for _ in range(rng.randint(2, 8)):

@@ -3,6 +3,9 @@
 - `xml_ps(...)`: a PS/PSA/SINA `Flusso` (PS_PSA_SINA201812.xsd), one or more beneficiaries,
   each with one or more `PrestazioniSociali` (optional `SINA` child);
 - `xml_sinba(...)`: a SINBA `Flusso` (SINBA.xsd), one or more `SINBA` records;
+- `documento_ps(...)`, `documento_sinba(...)`, `valida_documento(tipo, doc)`, `imposta_nome`,
+  `serializza`: the same flows as trees, so that a generation validates each tree with the
+  compiled schema and serialises it once (no serialise-and-parse round trips);
 - `valida(tipo, xml)`: the XSD's errors, in Italian-prefixed form ("Elemento PrestazioniSociali,
   attributo CodicePrestazione: ..."), each also as a dict (elemento, attributo, messaggio);
 - `id_flusso(...)`: 'EEEEE.TIPO.AAAAMMGG.NNNNNNN' (technical specification v2.0.1, §3.2);
@@ -23,9 +26,10 @@ import hmac
 import json
 import re
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -39,6 +43,7 @@ SIGLA = {PS: "PS", SINBA: "SINBA"}  # the TIPO part of id_flusso
 _FILE_XSD = {PS: "PS_PSA_SINA201812.xsd", SINBA: "SINBA.xsd"}
 LUNGHEZZA_ID_SINBA = 20  # SinbaType/@IDBeneficiario maxLength
 ITALIA_ISO = "380"
+CENTESIMO = Decimal("0.01")
 
 # ISTAT code of the province (first three digits of a Comune's ISTAT code) -> ISTAT region code
 # (two digits, the coding SIUSS asks for in Indirizzo/@CodiceRegione).
@@ -200,12 +205,14 @@ def sha256(xml: bytes | str) -> str:
 
 def _testo(v) -> str | None:
     """XSD text of a value; None and "" mean 'absent' (the attribute is left out)."""
+    if v.__class__ is str:  # most values: the fast path first
+        return v.strip() or None
     if v is None:
         return None
     if isinstance(v, bool):
         return "1" if v else "2"
     if isinstance(v, Decimal):
-        return f"{v.quantize(Decimal('0.01'))}"
+        return f"{v.quantize(CENTESIMO)}"
     if isinstance(v, dt.datetime):
         return v.date().isoformat()
     if isinstance(v, dt.date):
@@ -214,39 +221,63 @@ def _testo(v) -> str | None:
     return s or None
 
 
-def _attributi(el, attrs: dict) -> None:
+def _valori(attrs: dict) -> dict[str, str]:
+    """The attributes as XSD text, absent ones left out: given whole to lxml at the element's
+    creation (one call instead of one `set` per attribute; same order, same bytes)."""
+    out = {}
     for k, v in attrs.items():
         t = _testo(v)
         if t is not None:
-            el.set(k, t)
+            out[k] = t
+    return out
 
 
 def _q(nome: str) -> str:
     return f"{{{NS}}}{nome}"
 
 
-def _intestazione(radice, nome: str, ente: dict) -> None:
-    ident = etree.SubElement(radice, _q("IdentificazioneFlusso"))
-    _attributi(ident, {"Nome": nome})
-    e = etree.SubElement(ident, _q("Ente"))
-    _attributi(
-        e,
-        {
-            "Codice": ente.get("Codice"),
-            "Denominazione": (ente.get("Denominazione") or "")[:100],
-            "Indirizzo": ente.get("Indirizzo"),
-            "CFOperatore": ente.get("CFOperatore"),
-        },
+@lru_cache(maxsize=1024)
+def _modello(codice, denominazione, indirizzo, cf_operatore) -> etree._Element:
+    """An empty Flusso with the Ente's header, built once per Ente and copied for each flow (a C
+    deep copy costs less than building the three elements again)."""
+    radice = etree.Element(_q("Flusso"), nsmap={None: NS})
+    ident = etree.SubElement(radice, _q("IdentificazioneFlusso"), {"Nome": "-"})
+    etree.SubElement(
+        ident,
+        _q("Ente"),
+        _valori(
+            {
+                "Codice": codice,
+                "Denominazione": (denominazione or "")[:100],
+                "Indirizzo": indirizzo,
+                "CFOperatore": cf_operatore,
+            }
+        ),
     )
+    return radice
+
+
+def _radice(nome: str, ente: dict) -> etree._Element:
+    """Flusso and IdentificazioneFlusso/Ente, named `nome`."""
+    radice = deepcopy(
+        _modello(
+            ente.get("Codice"), ente.get("Denominazione"), ente.get("Indirizzo"), ente.get("CFOperatore")
+        )
+    )
+    imposta_nome(radice, nome)
+    return radice
 
 
 def _prestazione(padre, p: dict) -> None:
     attrs = {k: v for k, v in p.items() if k != "SINA"}
-    el = etree.SubElement(padre, _q("PrestazioniSociali"))
-    _attributi(el, attrs)
+    el = etree.SubElement(padre, _q("PrestazioniSociali"), _valori(attrs))
     sina = p.get("SINA")
     if sina:
-        s = etree.SubElement(el, _q("SINA"))
+        s = etree.SubElement(
+            el,
+            _q("SINA"),
+            _valori({k: v for k, v in sina.items() if k not in ("NecessitaInterventiSociali", "InvCiv")}),
+        )
         necessari = sina.get("NecessitaInterventiSociali") or []
         if necessari:
             n = etree.SubElement(s, _q("NecessitaInterventiSociali"))
@@ -257,40 +288,64 @@ def _prestazione(padre, p: dict) -> None:
             inv = etree.SubElement(s, _q("InvaliditaCivile"))
             for c in invalidita:
                 etree.SubElement(inv, _q("InvCiv")).text = str(c)
-        _attributi(s, {k: v for k, v in sina.items() if k not in ("NecessitaInterventiSociali", "InvCiv")})
+
+
+def documento_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> etree._Element:
+    """A PS/PSA/SINA flow as a tree (validated and serialised once by the caller). `ente`: Codice,
+    Denominazione, Indirizzo, CFOperatore. Each beneficiary: CodiceFiscale, Anagrafica {…},
+    Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
+    radice = _radice(nome, ente)
+    for b in beneficiari:
+        be = etree.SubElement(radice, _q("Beneficiario"), _valori({"CodiceFiscale": b.get("CodiceFiscale")}))
+        etree.SubElement(be, _q("Anagrafica"), _valori(b.get("Anagrafica", {})))
+        for ind in b.get("Indirizzi", []):
+            etree.SubElement(be, _q("Indirizzo"), _valori(ind))
+        for p in b.get("Prestazioni", []):
+            _prestazione(be, p)
+    return radice
 
 
 def xml_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> bytes:
-    """A PS/PSA/SINA flow. `ente`: Codice, Denominazione, Indirizzo, CFOperatore. Each beneficiary:
-    CodiceFiscale, Anagrafica {…}, Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
-    radice = etree.Element(_q("Flusso"), nsmap={None: NS})
-    _intestazione(radice, nome, ente)
-    for b in beneficiari:
-        be = etree.SubElement(radice, _q("Beneficiario"))
-        _attributi(be, {"CodiceFiscale": b.get("CodiceFiscale")})
-        _attributi(etree.SubElement(be, _q("Anagrafica")), b.get("Anagrafica", {}))
-        for ind in b.get("Indirizzi", []):
-            _attributi(etree.SubElement(be, _q("Indirizzo")), ind)
-        for p in b.get("Prestazioni", []):
-            _prestazione(be, p)
-    return etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+    """A PS/PSA/SINA flow as bytes (see `documento_ps`)."""
+    return serializza(documento_ps(nome, ente, beneficiari))
 
 
-def xml_sinba(nome: str, ente: dict, records: Iterable[dict]) -> bytes:
-    """A SINBA flow. Each record: the SinbaType attributes, plus CodicePrestazione [..] and
-    ComposizioneFamiglia [..] (the two repeated elements)."""
-    radice = etree.Element(_q("Flusso"), nsmap={None: NS})
-    _intestazione(radice, nome, ente)
+def documento_sinba(nome: str, ente: dict, records: Iterable[dict]) -> etree._Element:
+    """A SINBA flow as a tree. Each record: the SinbaType attributes, plus CodicePrestazione [..]
+    and ComposizioneFamiglia [..] (the two repeated elements)."""
+    radice = _radice(nome, ente)
     for r in records:
-        el = etree.SubElement(radice, _q("SINBA"))
+        el = etree.SubElement(
+            radice,
+            _q("SINBA"),
+            _valori({k: v for k, v in r.items() if k not in ("CodicePrestazione", "ComposizioneFamiglia")}),
+        )
         pr = etree.SubElement(el, _q("Prestazioni"))
         for c in r.get("CodicePrestazione") or []:
             etree.SubElement(pr, _q("CodicePrestazione")).text = str(c)
         fam = etree.SubElement(el, _q("Famiglia"))
         for c in r.get("ComposizioneFamiglia") or []:
             etree.SubElement(fam, _q("ComposizioneFamiglia")).text = str(c)
-        _attributi(el, {k: v for k, v in r.items() if k not in ("CodicePrestazione", "ComposizioneFamiglia")})
-    return etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
+    return radice
+
+
+def xml_sinba(nome: str, ente: dict, records: Iterable[dict]) -> bytes:
+    """A SINBA flow as bytes (see `documento_sinba`)."""
+    return serializza(documento_sinba(nome, ente, records))
+
+
+def serializza(doc: etree._Element) -> bytes:
+    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+
+
+def imposta_nome(doc: etree._Element, nome: str) -> None:
+    """IdentificazioneFlusso/@Nome (the Flusso's first child): the flow's id, known only once the
+    flow is valid."""
+    testo = _testo(nome)
+    if testo is None:
+        doc[0].attrib.pop("Nome", None)
+    else:
+        doc[0].set("Nome", testo)
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -355,6 +410,11 @@ def valida(tipo: str, xml: bytes) -> list[Problema]:
         doc = etree.fromstring(xml)
     except etree.XMLSyntaxError as exc:
         return [Problema("xsd", "XML", f"XML non ben formato: {exc}")]
+    return valida_documento(tipo, doc)
+
+
+def valida_documento(tipo: str, doc: etree._Element) -> list[Problema]:
+    """The XSD's errors for a flow already in memory: no serialise-and-parse round trip."""
     s = schema(tipo)
     if s.validate(doc):
         return []
@@ -505,7 +565,7 @@ def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | Non
         else:
             mesi = 1
         if importo is not None and importo > 0:
-            p["ImportoMensile"] = (importo / max(mesi, 1)).quantize(Decimal("0.01"))
+            p["ImportoMensile"] = (importo / max(mesi, 1)).quantize(CENTESIMO)
     else:
         p["DataErogazionePrestazione"] = r.get("data_erogazione")
         p["ImportoPrestazione"] = importo

@@ -38,6 +38,13 @@ STATI_INVIABILI = (StatoFlusso.PREPARATO, StatoFlusso.PRESO, StatoFlusso.ACCETTA
 
 
 class FlussoSiuss(TenantModel):
+    # Indexes: a generation writes hundreds of thousands of rows and each index costs on every
+    # insert (bench/siuss.py). Kept: those the reads use (Meta: by key, by state and ts for the
+    # WaaS paging, the unique ts; the Ambito's, which also orders the list by id) and the FKs a
+    # delivery's, case's or person's page may follow back, and the cancelled flow's (without it,
+    # PostgreSQL checks the self-reference of every deleted flow with a full scan). Left out:
+    # the key's own (Meta has Ambito + key), Comune and intervention (never looked up from that
+    # side).
     tipo = models.CharField("tipo", max_length=12, choices=TipoFlusso.choices)
     # Assigned when the flow becomes valid; an invalid flow has none (no progressive is spent).
     id_flusso = models.CharField(
@@ -52,14 +59,20 @@ class FlussoSiuss(TenantModel):
         blank=True,
         related_name="+",
         verbose_name="Comune",
+        db_index=False,
     )
     # What the flow is about: "E<erogazione>" for PS, "S<caso>:<codice prestazione>" for SINBA.
-    chiave = models.CharField("chiave", max_length=80, db_index=True)
+    chiave = models.CharField("chiave", max_length=80)
     erogazione = models.ForeignKey(
         "cartella.Erogazione", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     intervento = models.ForeignKey(
-        "cartella.Intervento", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cartella.Intervento",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     caso = models.ForeignKey(
         "cartella.Caso", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -6,8 +6,9 @@ import bisect
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from ambito.cartella.models import StatoApprovazione, TipoValutazione, Valutazione
 from ambito.territorio.models import Ente
@@ -29,6 +30,7 @@ CAMPI_SINA = (
     "necessita_interventi",
 )
 STATI_VALUTAZIONE = (StatoApprovazione.APPROVATA, StatoApprovazione.SUPERATA)
+LOTTO_CHIAVI = 2000  # keys per IN (...) query: well below every backend's parameter limit
 
 
 def enti_per_id(ambito) -> dict[int, dict]:
@@ -40,21 +42,40 @@ def enti_per_id(ambito) -> dict[int, dict]:
 
 
 class Valutazioni:
-    """The approved assessments of the Ambito's cases by type, to find the one in force at a date
-    (the latest with data <= the date). One query per type."""
+    """The approved assessments by type, to find the one in force at a date (the latest with
+    data <= the date). One query: of the Ambito's cases, or only of `casi`; `carica(casi)` adds
+    the cases not loaded yet (one query), so that a generation streamed by chunks of deliveries
+    reads each case's assessments once and holds only those of the cases it met."""
 
-    def __init__(self, ambito, tipo: str, campi: tuple[str, ...]):
+    def __init__(self, ambito, tipo: str, campi: tuple[str, ...], casi: Iterable[int] | None = None):
+        self.ambito, self.tipo, self.campi = ambito, tipo, campi
         self._per_caso: dict[int, list] = defaultdict(list)
-        righe = (
-            Valutazione.objects.filter(
-                ambito=ambito, tipo=tipo, stato__in=STATI_VALUTAZIONE, annullato_il__isnull=True
-            )
-            .order_by("caso_id", "data", "id")
-            .values("id", "caso_id", "data", *campi)
+        self._date: dict[int, list] = {}
+        self._caricati: set[int] = set()
+        self._tutti = casi is None
+        self._leggi(None if casi is None else set(casi))
+
+    def _leggi(self, casi: set[int] | None) -> None:
+        righe = Valutazione.objects.filter(
+            ambito=self.ambito, tipo=self.tipo, stato__in=STATI_VALUTAZIONE, annullato_il__isnull=True
         )
+        if casi is not None:
+            righe = righe.filter(caso_id__in=casi)
+            self._caricati |= casi
+        righe = righe.order_by("caso_id", "data", "id").values("id", "caso_id", "data", *self.campi)
+        letti = set()
         for v in righe:
             self._per_caso[v["caso_id"]].append(v)
-        self._date = {c: [v["data"] for v in vs] for c, vs in self._per_caso.items()}
+            letti.add(v["caso_id"])
+        for c in letti:
+            self._date[c] = [v["data"] for v in self._per_caso[c]]
+
+    def carica(self, casi: Iterable[int]) -> None:
+        if self._tutti:
+            return
+        nuovi = set(casi) - self._caricati
+        if nuovi:
+            self._leggi(nuovi)
 
     def alla_data(self, caso_id: int, data: dt.date) -> dict | None:
         vs = self._per_caso.get(caso_id)
@@ -64,26 +85,33 @@ class Valutazioni:
         return vs[i - 1] if i else None
 
 
-def valutazioni_uvm(ambito) -> Valutazioni:
-    return Valutazioni(ambito, TipoValutazione.UVM, CAMPI_SINA)
+def valutazioni_uvm(ambito, casi: Iterable[int] | None = None) -> Valutazioni:
+    return Valutazioni(ambito, TipoValutazione.UVM, CAMPI_SINA, casi)
 
 
-def valutazioni_minori(ambito) -> Valutazioni:
-    return Valutazioni(ambito, TipoValutazione.MINORI, ("dati_sinba",))
+def valutazioni_minori(ambito, casi: Iterable[int] | None = None) -> Valutazioni:
+    return Valutazioni(ambito, TipoValutazione.MINORI, ("dati_sinba",), casi)
 
 
-def ultimi_per_chiave(ambito, chiavi_qs: Q) -> dict[str, list[dict]]:
-    """The flows (not superseded) per key, oldest first, as plain dicts (one query)."""
+def ultimi_per_chiave(ambito, chiavi: Iterable[str]) -> dict[str, list[dict]]:
+    """The flows (not superseded) of the given keys, per key, oldest first, as plain dicts: one
+    query per chunk of keys (the keys of one chunk of deliveries), never the whole period."""
     out: dict[str, list[dict]] = defaultdict(list)
-    righe = (
-        FlussoSiuss.objects.filter(ambito=ambito)
-        .filter(chiavi_qs)
-        .exclude(stato=StatoFlusso.SUPERATO)
-        .order_by("id")
-        .values("id", "chiave", "tipo", "tipo_operazione", "stato", "impronta", "annulla_id", "ente_id")
-    )
-    for r in righe.iterator(chunk_size=5000):
-        out[r["chiave"]].append(r)
+    chiavi = list(dict.fromkeys(chiavi))
+    for i in range(0, len(chiavi), LOTTO_CHIAVI):
+        # No ORDER BY in SQL: with one, SQLite prefers the Ambito's index (already in id order)
+        # and scans every flow of the Ambito for each chunk, a cost growing with the table; the
+        # few rows found are sorted here instead.
+        righe = (
+            FlussoSiuss.objects.filter(ambito=ambito, chiave__in=chiavi[i : i + LOTTO_CHIAVI])
+            .exclude(stato=StatoFlusso.SUPERATO)
+            .order_by()
+            .values("id", "chiave", "tipo", "tipo_operazione", "stato", "impronta", "annulla_id", "ente_id")
+        )
+        for r in righe:
+            out[r["chiave"]].append(r)
+    for storia in out.values():
+        storia.sort(key=lambda r: r["id"])
     return out
 
 

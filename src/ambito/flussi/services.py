@@ -8,12 +8,13 @@ import hmac
 import os
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from lxml import etree
 
@@ -22,7 +23,7 @@ from ambito.core.services import registra_evento
 
 from . import engine as e
 from . import selectors as sel
-from .models import STATI_VALIDI, FlussoSiuss, ProgressivoFlusso, StatoFlusso, TipoFlusso
+from .models import STATI_VALIDI, FlussoSiuss, ProgressivoFlusso, StatoFlusso
 
 
 def chiave_sinba(ambito) -> bytes:
@@ -80,6 +81,7 @@ class _Numeratore:
         self.ambito = ambito
         self.oggi = timezone.localdate()
         self.progressivi: dict[str, int] = {}
+        self.prefissi: dict[tuple[str, str], str] = {}  # "EEEE.TIPO.AAAAMMGG." per Ente and type
         ultimo = FlussoSiuss.objects.filter(ambito=ambito).aggregate(m=Max("ts_flusso"))["m"] or 0
         self.ts = ultimo
 
@@ -89,9 +91,14 @@ class _Numeratore:
                 ambito=self.ambito, codice_ente=codice_ente, giorno=self.oggi
             )
             self.progressivi[codice_ente] = riga.ultimo
-        self.progressivi[codice_ente] += 1
+        n = self.progressivi[codice_ente] = self.progressivi[codice_ente] + 1
         self.ts = max(int(time.time() * 1000), self.ts + 1)
-        return e.id_flusso(codice_ente, tipo, self.oggi, self.progressivi[codice_ente]), self.ts
+        prefisso = self.prefissi.get((codice_ente, tipo))
+        if prefisso is None or n > 9_999_999:  # the engine formats (and checks) the first one
+            id_ = e.id_flusso(codice_ente, tipo, self.oggi, n)
+            prefisso = self.prefissi[(codice_ente, tipo)] = id_[:-7]
+            return id_, self.ts
+        return f"{prefisso}{n:07d}", self.ts
 
     def salva(self):
         for codice, ultimo in self.progressivi.items():
@@ -100,94 +107,153 @@ class _Numeratore:
             )
 
 
-def _con_nome(xml: bytes, nome: str) -> bytes:
-    """The same flow with IdentificazioneFlusso/@Nome set (content unchanged)."""
-    doc = etree.fromstring(xml)
-    doc.find(f"{{{e.NS}}}IdentificazioneFlusso").set("Nome", nome)
-    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+BLOCCO = 2000  # deliveries per chunk: one read of their existing flows and one bulk_create each
 
 
-@transaction.atomic
-def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: str = "") -> dict:
-    """One PS/PSA/SINA flow per delivery with data_erogazione in [dal, al] (one beneficiary, one
-    delivery), plus a SINBA flow per minor's case and codice prestazione. Each flow is validated
-    against INPS's XSD: valid ones are stored `preparato` with their id_flusso, invalid ones
-    `invalido` with the problems (which field of which record). Idempotent: unchanged content is
-    skipped; a delivery annulled (or whose flow content changed) after a valid flow produces a
-    cancellation (TipoOperazione C) and, for a change, a new insertion.
+def _a_blocchi(righe: Iterable[dict], n: int) -> Iterator[list[dict]]:
+    blocco: list[dict] = []
+    for r in righe:
+        blocco.append(r)
+        if len(blocco) >= n:
+            yield blocco
+            blocco = []
+    if blocco:
+        yield blocco
 
-    Returns counts: validi, invalidi, saltati, cancellazioni (cancellations are also valid)."""
-    cf_operatore = cf_operatore or cf_operatore_predefinito(attore) or _cf_azienda(ambito)
-    enti = sel.enti_per_id(ambito)
-    uvm = sel.valutazioni_uvm(ambito)
-    minori = sel.valutazioni_minori(ambito)
-    chiave = chiave_sinba(ambito)
-    esistenti = sel.ultimi_per_chiave(
-        ambito,
-        Q(erogazione__data_erogazione__gte=dal, erogazione__data_erogazione__lte=al)
-        | Q(tipo=TipoFlusso.SINBA),
-    )
-    num = _Numeratore(ambito)
-    conta = Conteggi()
-    da_creare: list[FlussoSiuss] = []
-    sinba_visti: set[str] = set()
 
-    def nuovo(
-        *,
-        tipo,
-        chiave_flusso,
-        r,
-        ente,
-        xml_di,
-        impronta_,
-        problemi,
-        op="I",
-        annulla_id=None,
-        esistente_id=None,
-    ):
-        """Build, validate and queue (or update in place, for a flow that was invalid)."""
-        provvisorio = "PROVVISORIO"
-        xml = xml_di(provvisorio)
-        problemi = list(problemi) + e.valida(tipo, xml)
-        if problemi:
-            stato, id_, ts = StatoFlusso.INVALIDO, None, None
-            conta.invalidi += 1
-        else:
-            stato = StatoFlusso.PREPARATO
-            id_, ts = num.prossimo(ente["codice_catastale"], tipo)
-            xml = _con_nome(xml, id_)
-            conta.validi += 1
-        campi = {
-            "tipo": tipo,
-            "id_flusso": id_,
-            "ts_flusso": ts,
-            "codice_ente": ente.get("codice_catastale") or "",
-            "ente_id": ente.get("id"),
-            "chiave": chiave_flusso,
-            "erogazione_id": r["erogazione_id"],
-            "intervento_id": r["intervento_id"],
-            "caso_id": r["caso_id"],
-            "persona_id": r["persona_id"],
-            "tipo_operazione": op,
-            "annulla_id": annulla_id,
-            "impronta": impronta_,
-            "xml": xml.decode("utf-8"),
-            "sha256": e.sha256(xml),
-            "stato": stato,
-            "errori": [p.as_dict() for p in problemi],
+def _chiave_sinba(r: dict) -> str | None:
+    """The SINBA key of a delivery row ("S<caso>:<codice prestazione>"), None when the row gives
+    no SINBA flow (not a minors' case, no birth date, not a minor at the delivery date)."""
+    if not r.get("caso_minori") or not r.get("data_nascita"):
+        return None
+    if e.fascia_eta(r["data_nascita"], r["data_erogazione"]) is None:
+        return None
+    return f"S{r['caso_id']}:{r.get('codice_prestazione') or '-'}"
+
+
+PROBLEMA_SENZA_VALUTAZIONE = e.Problema(
+    "valutazione",
+    "valutazione del minore (SINBA) approvata",
+    "Elemento SINBA: il caso non ha una valutazione del minore approvata alla data dell'erogazione",
+    "SINBA",
+    "",
+)
+
+
+def _ha_copy() -> bool:
+    """psycopg 3 (COPY from Python rows); False with another driver."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _Inserimento:
+    """Many new flows in one `executemany` INSERT (one COPY on PostgreSQL). Why not bulk_create:
+    for tens of thousands of rows Django's per-field compilation of the INSERT and the model
+    instances cost more than building and validating the XML (see bench/siuss.py). Same
+    columns and defaults as the model; JSON and date-time values are prepared by their own
+    fields for the backend (the creation time once per chunk, the empty problem list once)."""
+
+    def __init__(self, ambito):
+        self.ambito_id = ambito.pk
+        self.campi = [f for f in FlussoSiuss._meta.concrete_fields if not f.primary_key]
+        self.da_preparare = {
+            f.attname: f for f in self.campi if f.get_internal_type() in ("JSONField", "DateTimeField")
         }
-        if esistente_id:
-            FlussoSiuss.objects.filter(pk=esistente_id).update(**campi, aggiornato_il=timezone.now())
-        else:
-            da_creare.append(FlussoSiuss(ambito=ambito, **campi))
-            if len(da_creare) >= 1000:
-                FlussoSiuss.objects.bulk_create(da_creare)
-                da_creare.clear()
+        qn = connection.ops.quote_name
+        tabella, colonne = qn(FlussoSiuss._meta.db_table), ", ".join(qn(f.column) for f in self.campi)
+        self.sql = f"INSERT INTO {tabella} ({colonne}) VALUES ({', '.join(['%s'] * len(self.campi))})"
+        # PostgreSQL (production) with psycopg 3: COPY, several times faster than executemany.
+        self.copy = (
+            f"COPY {tabella} ({colonne}) FROM STDIN"
+            if connection.vendor == "postgresql" and _ha_copy()
+            else None
+        )
+        self.vuoti = {a: f.get_db_prep_save([], connection) for a, f in self.da_preparare.items()
+                      if f.get_internal_type() == "JSONField"}  # fmt: skip
+        self.colonne = [(f.attname, f.attname in self.da_preparare) for f in self.campi]
+        self.righe: list[tuple] = []
+        self._predefiniti()
 
-    for r in erogazioni_per_siuss(ambito, dal, al, includi_annullate=True):
-        ente = enti.get(r["comune_responsabile_id"], {})
-        ente_attrs, problemi_ente = e.ente_flusso(ente, cf_operatore)
-        r = dict(r, protocollo_domanda=protocollo_domanda(ambito, r))
+    def _predefiniti(self) -> None:
+        adesso = timezone.now()
+        valori = {"ambito_id": self.ambito_id, "creato_il": adesso, "aggiornato_il": adesso}
+        self.predefiniti = {}
+        for f in self.campi:
+            v = valori[f.attname] if f.attname in valori else f.get_default()
+            self.predefiniti[f.attname] = self._prepara(f.attname, v)
+
+    def _prepara(self, attname: str, v):
+        f = self.da_preparare.get(attname)
+        if f is None:
+            return v
+        if v == [] and attname in self.vuoti:
+            return self.vuoti[attname]
+        return f.get_db_prep_save(v, connection)
+
+    def aggiungi(self, valori: dict) -> None:
+        predefiniti, prepara = self.predefiniti, self._prepara
+        self.righe.append(
+            tuple(
+                (prepara(a, valori[a]) if p else valori[a]) if a in valori else predefiniti[a]
+                for a, p in self.colonne
+            )
+        )
+
+    def scrivi(self) -> None:
+        if self.righe:
+            with connection.cursor() as cur:
+                if self.copy:  # PostgreSQL: COPY, several times faster than a multi-row INSERT
+                    with cur.cursor.copy(self.copy) as copia:
+                        for riga in self.righe:
+                            copia.write_row(riga)
+                else:
+                    cur.executemany(self.sql, self.righe)
+            self.righe = []
+            self._predefiniti()
+
+
+class _Generazione:
+    """One run of `genera_flussi`, chunk by chunk: per chunk of deliveries one read of the
+    existing flows of their keys, one read of the assessments of the cases not met yet and one
+    INSERT, so that memory depends on the chunk size and on the number of cases, not on the
+    number of deliveries. Kept throughout: the SINBA keys already sent in this run (one per
+    minor's case and codice prestazione) and the assessments of the cases met."""
+
+    def __init__(self, *, ambito, cf_operatore: str):
+        self.ambito = ambito
+        self.cf_operatore = cf_operatore
+        self.enti = sel.enti_per_id(ambito)
+        self.chiave = chiave_sinba(ambito)
+        self.num = _Numeratore(ambito)
+        self.conta = Conteggi()
+        self.sinba_visti: set[str] = set()
+        self.nuovi = _Inserimento(ambito)
+        # Assessments of the cases met so far, read once per case (chunk by chunk).
+        self.uvm = sel.valutazioni_uvm(ambito, casi=())
+        self.minori = sel.valutazioni_minori(ambito, casi=())
+
+    def blocco(self, righe: list[dict]) -> None:
+        chiavi_s = {r["erogazione_id"]: _chiave_sinba(r) for r in righe}
+        esistenti = sel.ultimi_per_chiave(
+            self.ambito,
+            [f"E{r['erogazione_id']}" for r in righe]
+            + [k for k in chiavi_s.values() if k and k not in self.sinba_visti],
+        )
+        casi = {r["caso_id"] for r in righe}
+        self.uvm.carica(casi)
+        self.minori.carica(casi)
+        for r in righe:
+            self.riga(r, esistenti, self.uvm, self.minori, chiavi_s[r["erogazione_id"]])
+        self.nuovi.scrivi()
+
+    def riga(self, r: dict, esistenti: dict, uvm, minori, ks: str | None) -> None:
+        conta = self.conta
+        ente = self.enti.get(r["comune_responsabile_id"], {})
+        ente_attrs, problemi_ente = e.ente_flusso(ente, self.cf_operatore)
+        r = dict(r, protocollo_domanda=protocollo_domanda(self.ambito, r))
         k = f"E{r['erogazione_id']}"
         storia = esistenti.get(k, [])
         inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
@@ -199,12 +265,12 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
 
         if r["annullata"]:
             if ultimo_valido:
-                _cancella(ultimo_valido, r, ente, num, da_creare, ambito, conta)
+                self.cancella(ultimo_valido)
             elif ultimo and ultimo["stato"] == StatoFlusso.INVALIDO:
                 FlussoSiuss.objects.filter(pk=ultimo["id"]).update(stato=StatoFlusso.SUPERATO)
             else:
                 conta.saltati += 1
-            continue
+            return
 
         beneficiario, problemi_b = e.beneficiario_da_riga(r)
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
@@ -216,14 +282,14 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
             conta.saltati += 1
         else:
             if ultimo_valido:  # the content changed after a valid flow: cancel, then insert again
-                _cancella(ultimo_valido, r, ente, num, da_creare, ambito, conta)
+                self.cancella(ultimo_valido)
             b = dict(beneficiario, Prestazioni=[prestazione])
-            nuovo(
+            self.nuovo(
                 tipo=e.PS,
                 chiave_flusso=k,
                 r=r,
                 ente=ente,
-                xml_di=lambda nome, b=b, ea=ente_attrs: e.xml_ps(nome, ea, [b]),
+                documento=lambda nome, b=b, ea=ente_attrs: e.documento_ps(nome, ea, [b]),
                 impronta_=imp,
                 problemi=problemi_ente + problemi_b + problemi_p,
                 esistente_id=ultimo["id"] if ultimo and ultimo["stato"] == StatoFlusso.INVALIDO else None,
@@ -231,30 +297,16 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
 
         # SINBA: a minor in a minors' case, once per case and codice prestazione (and again when
         # the assessment or the derived data change).
-        if not r.get("caso_minori") or not r.get("data_nascita"):
-            continue
-        if e.fascia_eta(r["data_nascita"], r["data_erogazione"]) is None:
-            continue
-        ks = f"S{r['caso_id']}:{r.get('codice_prestazione') or '-'}"
-        if ks in sinba_visti:
-            continue
-        sinba_visti.add(ks)
+        if ks is None or ks in self.sinba_visti:
+            return
+        self.sinba_visti.add(ks)
         vm = minori.alla_data(r["caso_id"], r["data_erogazione"])
         codici = [r["codice_prestazione"]] if r.get("codice_prestazione") else []
         record, problemi_s = e.sinba_da_riga(
-            r, (vm or {}).get("dati_sinba") or {}, chiave=chiave, codici_prestazione=codici
+            r, (vm or {}).get("dati_sinba") or {}, chiave=self.chiave, codici_prestazione=codici
         )
         if vm is None:
-            problemi_s.append(
-                e.Problema(
-                    "valutazione",
-                    "valutazione del minore (SINBA) approvata",
-                    "Elemento SINBA: il caso non ha una valutazione del minore approvata "
-                    "alla data dell'erogazione",
-                    "SINBA",
-                    "",
-                )
-            )
+            problemi_s.append(PROBLEMA_SENZA_VALUTAZIONE)
         # The age band moves with time: the fingerprint leaves it out, so a new SINBA is sent
         # only when the assessment or the other data change.
         imp_s = e.impronta(
@@ -264,22 +316,116 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
         ultimo_s = storia_s[-1] if storia_s else None
         if ultimo_s and ultimo_s["impronta"] == imp_s and ultimo_s["stato"] != StatoFlusso.INVALIDO:
             conta.saltati += 1
-            continue
-        nuovo(
+            return
+        self.nuovo(
             tipo=e.SINBA,
             chiave_flusso=ks,
             r=r,
             ente=ente,
-            xml_di=lambda nome, rec=record, ea=ente_attrs: e.xml_sinba(nome, ea, [rec]),
+            documento=lambda nome, rec=record, ea=ente_attrs: e.documento_sinba(nome, ea, [rec]),
             impronta_=imp_s,
             problemi=problemi_ente + problemi_s,
             esistente_id=ultimo_s["id"] if ultimo_s and ultimo_s["stato"] == StatoFlusso.INVALIDO else None,
         )
 
-    if da_creare:
-        FlussoSiuss.objects.bulk_create(da_creare)
-    num.salva()
-    risultato = conta.as_dict()
+    def nuovo(self, *, tipo, chiave_flusso, r, ente, documento, impronta_, problemi, esistente_id=None):
+        """Build, validate the tree with the compiled XSD, name it when valid, serialise it once,
+        and queue it (or update in place a flow that was invalid)."""
+        doc = documento("PROVVISORIO")
+        problemi = list(problemi) + e.valida_documento(tipo, doc)
+        if problemi:
+            stato, id_, ts = StatoFlusso.INVALIDO, None, None
+            self.conta.invalidi += 1
+        else:
+            stato = StatoFlusso.PREPARATO
+            id_, ts = self.num.prossimo(ente["codice_catastale"], tipo)
+            e.imposta_nome(doc, id_)
+            self.conta.validi += 1
+        xml = e.serializza(doc)
+        campi = {
+            "tipo": tipo,
+            "id_flusso": id_,
+            "ts_flusso": ts,
+            "codice_ente": ente.get("codice_catastale") or "",
+            "ente_id": ente.get("id"),
+            "chiave": chiave_flusso,
+            "erogazione_id": r["erogazione_id"],
+            "intervento_id": r["intervento_id"],
+            "caso_id": r["caso_id"],
+            "persona_id": r["persona_id"],
+            "tipo_operazione": "I",
+            "annulla_id": None,
+            "impronta": impronta_,
+            "xml": xml.decode("utf-8"),
+            "sha256": e.sha256(xml),
+            "stato": stato,
+            "errori": [p.as_dict() for p in problemi],
+        }
+        if esistente_id:
+            FlussoSiuss.objects.filter(pk=esistente_id).update(**campi, aggiornato_il=timezone.now())
+        else:
+            self.nuovi.aggiungi(campi)
+
+    def cancella(self, ultimo_valido: dict) -> None:
+        """A cancellation of a valid insertion: the same content, TipoOperazione C, a new id."""
+        originale = FlussoSiuss.objects.get(pk=ultimo_valido["id"])
+        doc = etree.fromstring(originale.xml.encode("utf-8"))
+        for p in doc.iter(f"{{{e.NS}}}PrestazioniSociali"):
+            p.set("TipoOperazione", "C")
+        id_, ts = self.num.prossimo(originale.codice_ente, originale.tipo)
+        e.imposta_nome(doc, id_)
+        problemi = e.valida_documento(originale.tipo, doc)
+        xml = e.serializza(doc)
+        self.nuovi.aggiungi(
+            {
+                "tipo": originale.tipo,
+                "id_flusso": id_ if not problemi else None,
+                "ts_flusso": ts if not problemi else None,
+                "codice_ente": originale.codice_ente,
+                "ente_id": originale.ente_id,
+                "chiave": originale.chiave,
+                "erogazione_id": originale.erogazione_id,
+                "intervento_id": originale.intervento_id,
+                "caso_id": originale.caso_id,
+                "persona_id": originale.persona_id,
+                "tipo_operazione": "C",
+                "annulla_id": originale.pk,
+                "impronta": originale.impronta,
+                "xml": xml.decode("utf-8"),
+                "sha256": e.sha256(xml),
+                "stato": StatoFlusso.PREPARATO if not problemi else StatoFlusso.INVALIDO,
+                "errori": [p.as_dict() for p in problemi],
+            }
+        )
+        self.conta.cancellazioni += 1
+        if not problemi:
+            self.conta.validi += 1
+        else:
+            self.conta.invalidi += 1
+
+
+@transaction.atomic
+def genera_flussi(
+    *, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: str = "", blocco: int = BLOCCO
+) -> dict:
+    """One PS/PSA/SINA flow per delivery with data_erogazione in [dal, al] (one beneficiary, one
+    delivery), plus a SINBA flow per minor's case and codice prestazione. Each flow is validated
+    against INPS's XSD: valid ones are stored `preparato` with their id_flusso, invalid ones
+    `invalido` with the problems (which field of which record). Idempotent: unchanged content is
+    skipped; a delivery annulled (or whose flow content changed) after a valid flow produces a
+    cancellation (TipoOperazione C) and, for a change, a new insertion.
+
+    Streamed: the deliveries are read `blocco` at a time (see `_Generazione`), so a period of
+    millions of deliveries runs in bounded memory.
+
+    Returns counts: validi, invalidi, saltati, cancellazioni (cancellations are also valid)."""
+    cf_operatore = cf_operatore or cf_operatore_predefinito(attore) or _cf_azienda(ambito)
+    g = _Generazione(ambito=ambito, cf_operatore=cf_operatore)
+    righe = erogazioni_per_siuss(ambito, dal, al, includi_annullate=True, chunk_size=blocco)
+    for righe_blocco in _a_blocchi(righe, blocco):
+        g.blocco(righe_blocco)
+    g.num.salva()
+    risultato = g.conta.as_dict()
     registra_evento(
         attore=attore,
         azione="flussi.siuss.genera",
@@ -290,45 +436,73 @@ def genera_flussi(*, ambito, dal: dt.date, al: dt.date, attore, cf_operatore: st
     return risultato
 
 
-def _cancella(
-    ultimo_valido: dict, r: dict, ente: dict, num: _Numeratore, da_creare: list, ambito, conta
-) -> None:
-    """A cancellation of a valid insertion: the same content, TipoOperazione C, a new id."""
-    originale = FlussoSiuss.objects.get(pk=ultimo_valido["id"])
-    doc = etree.fromstring(originale.xml.encode("utf-8"))
-    for p in doc.iter(f"{{{e.NS}}}PrestazioniSociali"):
-        p.set("TipoOperazione", "C")
-    id_, ts = num.prossimo(originale.codice_ente, originale.tipo)
-    doc.find(f"{{{e.NS}}}IdentificazioneFlusso").set("Nome", id_)
-    xml = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
-    problemi = e.valida(originale.tipo, xml)
-    da_creare.append(
-        FlussoSiuss(
-            ambito=ambito,
-            tipo=originale.tipo,
-            id_flusso=id_ if not problemi else None,
-            ts_flusso=ts if not problemi else None,
-            codice_ente=originale.codice_ente,
-            ente_id=originale.ente_id,
-            chiave=originale.chiave,
-            erogazione_id=originale.erogazione_id,
-            intervento_id=originale.intervento_id,
-            caso_id=originale.caso_id,
-            persona_id=originale.persona_id,
-            tipo_operazione="C",
-            annulla_id=originale.pk,
-            impronta=originale.impronta,
-            xml=xml.decode("utf-8"),
-            sha256=e.sha256(xml),
-            stato=StatoFlusso.PREPARATO if not problemi else StatoFlusso.INVALIDO,
-            errori=[p.as_dict() for p in problemi],
-        )
-    )
-    conta.cancellazioni += 1
-    if not problemi:
-        conta.validi += 1
-    else:
-        conta.invalidi += 1
+def _scrittore(percorso: Path):
+    """A coroutine that writes one `Flusso` element by element (lxml's incremental xmlfile): each
+    child sent is serialised and flushed at once, so a batch of any size needs no more memory
+    than one Beneficiario."""
+    with open(percorso, "wb") as f, etree.xmlfile(f, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(f"{{{e.NS}}}Flusso", nsmap={None: e.NS}):
+            try:
+                while True:
+                    xf.write((yield))
+                    xf.flush()
+            except GeneratorExit:
+                pass
+
+
+class _Lotto:
+    """One batch file for the INPS web upload (one type, one Ente), written incrementally to a
+    provisional file, then validated while parsed again (iterparse with the XSD, elements cleared
+    as they go) and renamed `<id>.xml` only when valid. PS flows arrive ordered by person: the
+    consecutive flows of one codice fiscale become one Beneficiario with all its deliveries."""
+
+    def __init__(self, cartella: Path, tipo: str, codice: str, ente: dict, num: _Numeratore):
+        self.tipo, self.codice = tipo, codice
+        self.id_, _ts = num.prossimo(codice, tipo)
+        self.percorso = cartella / f"{self.id_}.xml"
+        self.provvisorio = cartella / f"{self.id_}.xml.parziale"
+        self.corrente = None  # the PS Beneficiario being filled
+        self.scrivi = _scrittore(self.provvisorio)
+        next(self.scrivi)
+        ident = etree.Element(f"{{{e.NS}}}IdentificazioneFlusso", Nome=self.id_)
+        etree.SubElement(ident, f"{{{e.NS}}}Ente", **ente)
+        self.scrivi.send(ident)
+
+    def aggiungi(self, doc) -> None:
+        for figlio in doc:
+            if figlio.tag == f"{{{e.NS}}}IdentificazioneFlusso":
+                continue
+            if self.tipo != e.PS:
+                self.scrivi.send(figlio)
+            elif self.corrente is not None and figlio.get("CodiceFiscale") == self.corrente.get(
+                "CodiceFiscale"
+            ):
+                for p in figlio.findall(f"{{{e.NS}}}PrestazioniSociali"):
+                    self.corrente.append(p)
+            else:
+                if self.corrente is not None:
+                    self.scrivi.send(self.corrente)
+                self.corrente = figlio
+
+    def chiudi(self) -> bool:
+        """Finish, validate and keep the file: True when valid (else the file is removed)."""
+        if self.corrente is not None:
+            self.scrivi.send(self.corrente)
+        self.scrivi.close()
+        try:
+            for _evento, el in etree.iterparse(
+                str(self.provvisorio), events=("end",), schema=e.schema(self.tipo)
+            ):
+                if el.tag in (f"{{{e.NS}}}Beneficiario", f"{{{e.NS}}}SINBA"):
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+        except etree.XMLSyntaxError:
+            self.provvisorio.unlink()
+            return False
+        self.provvisorio.replace(self.percorso)
+        return True
 
 
 @transaction.atomic
@@ -337,59 +511,46 @@ def esporta_flussi(*, ambito, cartella, attore=None, stati=(StatoFlusso.PREPARAT
     one delivery each, for the API) and, for the INPS web upload, one batch file per type and Ente
     (`<cartella>/lotti/<id>.xml`: the XSD allows several Beneficiario per Flusso and several
     PrestazioniSociali per Beneficiario; several SINBA per Flusso). Every file is validated again.
+
+    Streamed: the flows are read in chunks ordered by type, Ente and person, and each batch file
+    is written incrementally (see `_Lotto`), so memory does not grow with the number of flows.
     Returns counts: validi (files written), invalidi (files failing the XSD), lotti."""
     base = Path(cartella)
     (base / "lotti").mkdir(parents=True, exist_ok=True)
     for t in e.TIPI:
         (base / t).mkdir(parents=True, exist_ok=True)
-    validi = invalidi = 0
-    per_lotto: dict[tuple[str, str], list] = defaultdict(list)
-    enti: dict[str, dict] = {}
+    validi = invalidi = lotti = 0
+    num = _Numeratore(ambito)
     qs = (
         FlussoSiuss.objects.filter(ambito=ambito, stato__in=stati, id_flusso__isnull=False)
-        .order_by("ts_flusso")
+        .order_by("tipo", "codice_ente", "persona_id", "ts_flusso")
         .values_list("tipo", "id_flusso", "codice_ente", "xml")
     )
-    for tipo, id_, codice, xml in qs.iterator(chunk_size=2000):
+    lotto: _Lotto | None = None
+    for tipo, id_, codice, xml in qs.iterator(chunk_size=BLOCCO):
         dati = xml.encode("utf-8")
-        if e.valida(tipo, dati):
+        try:
+            doc = etree.fromstring(dati)
+        except etree.XMLSyntaxError:
+            invalidi += 1
+            continue
+        if e.valida_documento(tipo, doc):
             invalidi += 1
             continue
         (base / tipo / f"{id_}.xml").write_bytes(dati)
         validi += 1
-        doc = etree.fromstring(dati)
-        if codice not in enti:
+        if lotto is None or (lotto.tipo, lotto.codice) != (tipo, codice):
+            if lotto is not None:
+                ok = lotto.chiudi()
+                lotti += ok
+                invalidi += not ok
             ente = doc.find(f"{{{e.NS}}}IdentificazioneFlusso/{{{e.NS}}}Ente")
-            enti[codice] = dict(ente.attrib)
-        figli = [c for c in doc if c.tag != f"{{{e.NS}}}IdentificazioneFlusso"]
-        per_lotto[(tipo, codice)].extend(figli)
-    num = _Numeratore(ambito)
-    lotti = 0
-    for (tipo, codice), figli in per_lotto.items():
-        id_, _ts = num.prossimo(codice, tipo)
-        radice = etree.Element(f"{{{e.NS}}}Flusso", nsmap={None: e.NS})
-        ident = etree.SubElement(radice, f"{{{e.NS}}}IdentificazioneFlusso", Nome=id_)
-        etree.SubElement(ident, f"{{{e.NS}}}Ente", **enti[codice])
-        if tipo == e.PS:  # one Beneficiario per codice fiscale, with all its deliveries
-            per_cf: dict[str, etree._Element] = {}
-            for b in figli:
-                cf = b.get("CodiceFiscale")
-                if cf not in per_cf:
-                    per_cf[cf] = b
-                    radice.append(b)
-                else:
-                    for p in b.findall(f"{{{e.NS}}}PrestazioniSociali"):
-                        per_cf[cf].append(p)
-        else:
-            for s in figli:
-                radice.append(s)
-        dati = etree.tostring(radice, xml_declaration=True, encoding="UTF-8")
-        problemi = e.valida(tipo, dati)
-        if problemi:
-            invalidi += 1
-            continue
-        (base / "lotti" / f"{id_}.xml").write_bytes(dati)
-        lotti += 1
+            lotto = _Lotto(base / "lotti", tipo, codice, dict(ente.attrib), num)
+        lotto.aggiungi(doc)
+    if lotto is not None:
+        ok = lotto.chiudi()
+        lotti += ok
+        invalidi += not ok
     num.salva()
     risultato = {"validi": validi, "invalidi": invalidi, "lotti": lotti}
     registra_evento(

@@ -18,14 +18,17 @@ def elenco(request):
     if stato not in StatoFlusso.values:
         stato = None
     pagina = Paginator(selectors.flussi(request.user.ambito, stato=stato), 100).get_page(request.GET.get("p"))
+    conteggi = selectors.conteggi(request.user.ambito)
     return render(
         request,
         "flussi/elenco.html",
         {
             "pagina": pagina,
             "stato": stato,
-            "stati": StatoFlusso.choices,
-            "conteggi": selectors.conteggi(request.user.ambito),
+            "stati": [
+                (codice, etichetta, conteggi.get(codice, 0)) for codice, etichetta in StatoFlusso.choices
+            ],
+            "totale": sum(conteggi.values()),
         },
     )
 

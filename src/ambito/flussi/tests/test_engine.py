@@ -57,3 +57,20 @@ def test_sinba_id_stable_and_keyed():
     assert a == e.id_beneficiario_sinba("rssmra10c01f205x", b"chiave-1")
     assert a != e.id_beneficiario_sinba("RSSMRA10C01F205X", b"chiave-2")
     assert len(a) == 20 and "RSSMRA" not in a
+
+
+def test_trees_share_no_state_and_serialise_as_the_bytes():
+    """Two flows of one Ente are copies of one header template: naming one leaves the other (and
+    the next flows) alone, and the tree serialises to what `xml_ps` returns."""
+    b, _ = e.beneficiario_da_riga(RIGA)
+    p, _ = e.prestazione_da_riga(RIGA)
+    ente, _ = e.ente_flusso(ENTE)
+    uno = e.documento_ps("PROVVISORIO", ente, [dict(b, Prestazioni=[p])])
+    due = e.documento_ps("PROVVISORIO", ente, [dict(b, Prestazioni=[p])])
+    assert e.valida_documento(e.PS, uno) == []
+    e.imposta_nome(uno, "F100.PS.20250102.0000001")
+    assert b'Nome="F100.PS.20250102.0000001"' in e.serializza(uno)
+    assert b'Nome="PROVVISORIO"' in e.serializza(due)
+    tre = e.documento_ps("PROVVISORIO", ente, [])
+    assert b'Nome="PROVVISORIO"' in e.serializza(tre) and len(tre) == 1
+    assert e.serializza(due) == e.xml_ps("PROVVISORIO", ente, [dict(b, Prestazioni=[p])])

@@ -103,3 +103,56 @@ def test_short_siuss_names_are_completed_with_the_service_name():
     ) == ("Altro – Servizio sociale")
     lungo = "Assistenza domiciliare socio-assistenziale"
     assert denominazione_prestazione({"denominazione_prestazione": lungo, "servizio_nome": "SAD"}) == lungo
+
+
+def _risultati(mondo):
+    """Flows as comparable tuples: the id and name of a flow depend on the run, the rest does not."""
+    return sorted(
+        (f.tipo, f.chiave, f.stato, f.tipo_operazione, f.impronta, len(f.errori))
+        for f in FlussoSiuss.objects.filter(ambito=mondo.ambito)
+    )
+
+
+def test_chunks_of_one_give_the_same_flows_as_one_chunk(mondo):
+    """Streaming: the existing flows, assessments and SINBA keys are read per chunk of deliveries;
+    a chunk of one delivery must give what a single chunk gives (SINBA once per case and code)."""
+    import datetime as dt_
+
+    minore = mondo.persona(cognome="Bianchi", nome="Luca", nascita=dt_.date(2015, 6, 1))
+    caso = mondo.caso(servizio=mondo.sad, persona=minore, minori=True)
+    for giorno in (5, 6, 7):  # three interventions of one case: one SINBA
+        intervento = mondo.intervento(caso, erogatore=mondo.coop)
+        eroga(mondo, intervento=intervento, data=dt_.date(2024, 4, giorno))
+    eroga(mondo)
+    eroga(mondo, presenza_prova_mezzi="1")
+    atteso = genera_flussi(ambito=mondo.ambito, dal=DAL, al=AL, attore=None)
+    righe = _risultati(mondo)
+    assert [r for r in righe if r[0] == e.SINBA] and atteso["validi"] + atteso["invalidi"] == 6
+    FlussoSiuss.objects.all().delete()
+    assert genera_flussi(ambito=mondo.ambito, dal=DAL, al=AL, attore=None, blocco=1) == atteso
+    assert _risultati(mondo) == righe
+    # Idempotent across chunks too: only the invalid ones are rebuilt.
+    r = genera_flussi(ambito=mondo.ambito, dal=DAL, al=AL, attore=None, blocco=2)
+    assert r["validi"] == 0 and r["invalidi"] == atteso["invalidi"]
+
+
+def test_esporta_groups_a_persons_deliveries_in_one_beneficiary_per_batch(mondo, tmp_path):
+    """The batch is written incrementally, ordered by person: each codice fiscale appears once."""
+    import datetime as dt_
+
+    a = mondo.persona(cognome="Verdi", nome="Anna", sesso="F")
+    b = mondo.persona(cognome="Neri", nome="Ugo")
+    ca = mondo.caso(servizio=mondo.sad, persona=a)
+    cb = mondo.caso(servizio=mondo.sad, persona=b)
+    for giorno in (3, 4, 5):  # interleaved in time: a, b, a, b, ...
+        eroga(mondo, intervento=mondo.intervento(ca, erogatore=mondo.coop), data=dt_.date(2024, 4, giorno))
+        eroga(mondo, intervento=mondo.intervento(cb, erogatore=mondo.coop), data=dt_.date(2024, 4, giorno))
+    genera(mondo)
+    assert esporta_flussi(ambito=mondo.ambito, cartella=tmp_path) == {"validi": 6, "invalidi": 0, "lotti": 1}
+    (lotto,) = (tmp_path / "lotti").glob("*.xml")
+    assert not list((tmp_path / "lotti").glob("*.parziale"))
+    doc = etree.fromstring(lotto.read_bytes())
+    beneficiari = doc.findall(f"{{{e.NS}}}Beneficiario")
+    assert len(beneficiari) == 2
+    assert [len(x.findall(f"{{{e.NS}}}PrestazioniSociali")) for x in beneficiari] == [3, 3]
+    assert e.valida(e.PS, lotto.read_bytes()) == []
