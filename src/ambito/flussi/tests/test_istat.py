@@ -230,7 +230,7 @@ def test_workbook_read_back_equals_the_published_tables(mondo, scena, non_oscura
     if non_oscurato:
         assert "Non classificate" in fogli
         cella = next(r for r in fogli["Per servizio"] if mondo.sad.codice in r)
-        assert 1 in cella  # the true count, for internal use
+        assert cella.count(1) >= 1  # the true count (1 person), for internal use
     else:
         assert "Non classificate" not in fogli
         assert "Segreto statistico" in note and note["Legenda"] == istat.LEGENDA
