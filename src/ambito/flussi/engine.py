@@ -202,11 +202,16 @@ def impronta(dati) -> str:
     return hashlib.sha256(json_impronta(dati).encode("utf-8")).hexdigest()
 
 
+@cache
+def _chiave_json(k: str) -> str:
+    return json_impronta(k)
+
+
 def impronta_di_parti(parti: dict[str, str]) -> str:
     """`impronta` of a dict whose values are given already encoded with `json_impronta` (so that
     a part shared by many flows, such as the Ente, is encoded once): the same hash as
     `impronta({k: v ...})` on the decoded values, since the keys are sorted the same way."""
-    testo = "{" + ",".join(f"{json_impronta(k)}:{parti[k]}" for k in sorted(parti)) + "}"
+    testo = "{" + ",".join([f"{_chiave_json(k)}:{parti[k]}" for k in sorted(parti)]) + "}"
     return hashlib.sha256(testo.encode("utf-8")).hexdigest()
 
 

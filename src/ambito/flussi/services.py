@@ -268,13 +268,18 @@ class _Generazione:
         ente, ente_attrs, problemi_ente, ente_json = self.ente(r["comune_responsabile_id"])
         r["protocollo_domanda"] = protocollo_domanda(self.ambito, r)  # the row is ours: no copy
         k = f"E{r['erogazione_id']}"
-        storia = esistenti.get(k, [])
-        inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
-        cancellati = {f["annulla_id"] for f in storia if f["tipo_operazione"] == "C"}
-        ultimo = inserimenti[-1] if inserimenti else None
-        ultimo_valido = (
-            ultimo if ultimo and ultimo["stato"] in STATI_VALIDI and ultimo["id"] not in cancellati else None
-        )
+        storia = esistenti.get(k)
+        if storia:
+            inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
+            cancellati = {f["annulla_id"] for f in storia if f["tipo_operazione"] == "C"}
+            ultimo = inserimenti[-1] if inserimenti else None
+            ultimo_valido = (
+                ultimo
+                if ultimo and ultimo["stato"] in STATI_VALIDI and ultimo["id"] not in cancellati
+                else None
+            )
+        else:  # a delivery never sent (most of a first generation)
+            ultimo = ultimo_valido = None
 
         if r["annullata"]:
             if ultimo_valido:
