@@ -26,7 +26,6 @@ import hmac
 import json
 import re
 from collections.abc import Iterable
-from copy import deepcopy
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -308,11 +307,10 @@ def _modello(codice, denominazione, indirizzo, cf_operatore) -> etree._Element:
 
 def _radice(nome: str, ente: dict) -> etree._Element:
     """Flusso and IdentificazioneFlusso/Ente, named `nome`."""
-    radice = deepcopy(
-        _modello(
-            ente.get("Codice"), ente.get("Denominazione"), ente.get("Indirizzo"), ente.get("CFOperatore")
-        )
+    modello = _modello(
+        ente.get("Codice"), ente.get("Denominazione"), ente.get("Indirizzo"), ente.get("CFOperatore")
     )
+    radice = modello.__deepcopy__(None)  # = deepcopy(modello), without the copy module's dispatch
     imposta_nome(radice, nome)
     return radice
 
