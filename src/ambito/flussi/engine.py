@@ -26,7 +26,6 @@ import hmac
 import json
 import re
 from collections.abc import Iterable
-from copy import deepcopy
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -190,9 +189,28 @@ def id_beneficiario_sinba(codice_fiscale: str, chiave: bytes) -> str:
     return base64.b32encode(digest).decode("ascii")[:LUNGHEZZA_ID_SINBA]
 
 
+# json.dumps(dati, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")), with
+# one encoder for the process instead of one per call (same text).
+json_impronta = json.JSONEncoder(
+    sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+).encode
+
+
 def impronta(dati) -> str:
     """A stable hash of plain data (dates and decimals as strings): unchanged content, same hash."""
-    testo = json.dumps(dati, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(json_impronta(dati).encode("utf-8")).hexdigest()
+
+
+@cache
+def _chiave_json(k: str) -> str:
+    return json_impronta(k)
+
+
+def impronta_di_parti(parti: dict[str, str]) -> str:
+    """`impronta` of a dict whose values are given already encoded with `json_impronta` (so that
+    a part shared by many flows, such as the Ente, is encoded once): the same hash as
+    `impronta({k: v ...})` on the decoded values, since the keys are sorted the same way."""
+    testo = "{" + ",".join([f"{_chiave_json(k)}:{parti[k]}" for k in sorted(parti)]) + "}"
     return hashlib.sha256(testo.encode("utf-8")).hexdigest()
 
 
@@ -221,19 +239,49 @@ def _testo(v) -> str | None:
     return s or None
 
 
-def _valori(attrs: dict) -> dict[str, str]:
-    """The attributes as XSD text, absent ones left out: given whole to lxml at the element's
-    creation (one call instead of one `set` per attribute; same order, same bytes)."""
+_TESTI_DECIMALI: dict[Decimal, str] = {}  # `_testo` of the amounts met (bounded, see `_valori`)
+
+
+def _valori(attrs: dict, salta: str | None = None) -> dict[str, str]:
+    """The attributes as XSD text, absent ones left out (and the key `salta`): given whole to lxml
+    at the element's creation (one call instead of one `set` per attribute; same order, same
+    bytes). Amounts repeat: their text is remembered (non-zero ones only, so that Decimal("-0")
+    and Decimal("0"), equal as keys, never share an entry; "1.0" and "1.00" give the same text)."""
     out = {}
     for k, v in attrs.items():
-        t = _testo(v)
-        if t is not None:
+        if k == salta:
+            continue
+        c = v.__class__
+        if c is str:  # `_testo`'s fast path, inline (most values)
+            v = v.strip()
+            if v:
+                out[k] = v
+        elif v is None:
+            continue
+        elif c is Decimal and v:
+            t = _TESTI_DECIMALI.get(v)
+            if t is None:
+                t = _testo(v)
+                if len(_TESTI_DECIMALI) < 100_000:
+                    _TESTI_DECIMALI[v] = t
             out[k] = t
+        else:
+            t = _testo(v)
+            if t is not None:
+                out[k] = t
     return out
 
 
 def _q(nome: str) -> str:
     return f"{{{NS}}}{nome}"
+
+
+_Q_PRESTAZIONI, _Q_BENEFICIARIO, _Q_ANAGRAFICA, _Q_INDIRIZZO = (
+    _q("PrestazioniSociali"),
+    _q("Beneficiario"),
+    _q("Anagrafica"),
+    _q("Indirizzo"),
+)
 
 
 @lru_cache(maxsize=1024)
@@ -259,18 +307,16 @@ def _modello(codice, denominazione, indirizzo, cf_operatore) -> etree._Element:
 
 def _radice(nome: str, ente: dict) -> etree._Element:
     """Flusso and IdentificazioneFlusso/Ente, named `nome`."""
-    radice = deepcopy(
-        _modello(
-            ente.get("Codice"), ente.get("Denominazione"), ente.get("Indirizzo"), ente.get("CFOperatore")
-        )
+    modello = _modello(
+        ente.get("Codice"), ente.get("Denominazione"), ente.get("Indirizzo"), ente.get("CFOperatore")
     )
+    radice = modello.__deepcopy__(None)  # = deepcopy(modello), without the copy module's dispatch
     imposta_nome(radice, nome)
     return radice
 
 
 def _prestazione(padre, p: dict) -> None:
-    attrs = {k: v for k, v in p.items() if k != "SINA"}
-    el = etree.SubElement(padre, _q("PrestazioniSociali"), _valori(attrs))
+    el = etree.SubElement(padre, _Q_PRESTAZIONI, _valori(p, salta="SINA"))
     sina = p.get("SINA")
     if sina:
         s = etree.SubElement(
@@ -296,10 +342,10 @@ def documento_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> etree._E
     Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
     radice = _radice(nome, ente)
     for b in beneficiari:
-        be = etree.SubElement(radice, _q("Beneficiario"), _valori({"CodiceFiscale": b.get("CodiceFiscale")}))
-        etree.SubElement(be, _q("Anagrafica"), _valori(b.get("Anagrafica", {})))
+        be = etree.SubElement(radice, _Q_BENEFICIARIO, _valori({"CodiceFiscale": b.get("CodiceFiscale")}))
+        etree.SubElement(be, _Q_ANAGRAFICA, _valori(b.get("Anagrafica", {})))
         for ind in b.get("Indirizzi", []):
-            etree.SubElement(be, _q("Indirizzo"), _valori(ind))
+            etree.SubElement(be, _Q_INDIRIZZO, _valori(ind))
         for p in b.get("Prestazioni", []):
             _prestazione(be, p)
     return radice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import os
@@ -197,8 +198,10 @@ class _Inserimento:
         predefiniti, prepara = self.predefiniti, self._prepara
         self.righe.append(
             tuple(
-                (prepara(a, valori[a]) if p else valori[a]) if a in valori else predefiniti[a]
-                for a, p in self.colonne
+                [
+                    (prepara(a, valori[a]) if p else valori[a]) if a in valori else predefiniti[a]
+                    for a, p in self.colonne
+                ]
             )
         )
 
@@ -234,6 +237,17 @@ class _Generazione:
         # Assessments of the cases met so far, read once per case (chunk by chunk).
         self.uvm = sel.valutazioni_uvm(ambito, casi=())
         self.minori = sel.valutazioni_minori(ambito, casi=())
+        self._enti_flusso: dict = {}
+
+    def ente(self, comune_id) -> tuple[dict, dict, list, str]:
+        """The Comune's plain dict, its Ente attributes, their problems and their JSON for the
+        fingerprints: computed once per Comune in a run (read-only afterwards)."""
+        v = self._enti_flusso.get(comune_id)
+        if v is None:
+            ente = self.enti.get(comune_id, {})
+            attrs, problemi = e.ente_flusso(ente, self.cf_operatore)
+            v = self._enti_flusso[comune_id] = (ente, attrs, problemi, e.json_impronta(attrs))
+        return v
 
     def blocco(self, righe: list[dict]) -> None:
         chiavi_s = {r["erogazione_id"]: _chiave_sinba(r) for r in righe}
@@ -251,17 +265,21 @@ class _Generazione:
 
     def riga(self, r: dict, esistenti: dict, uvm, minori, ks: str | None) -> None:
         conta = self.conta
-        ente = self.enti.get(r["comune_responsabile_id"], {})
-        ente_attrs, problemi_ente = e.ente_flusso(ente, self.cf_operatore)
-        r = dict(r, protocollo_domanda=protocollo_domanda(self.ambito, r))
+        ente, ente_attrs, problemi_ente, ente_json = self.ente(r["comune_responsabile_id"])
+        r["protocollo_domanda"] = protocollo_domanda(self.ambito, r)  # the row is ours: no copy
         k = f"E{r['erogazione_id']}"
-        storia = esistenti.get(k, [])
-        inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
-        cancellati = {f["annulla_id"] for f in storia if f["tipo_operazione"] == "C"}
-        ultimo = inserimenti[-1] if inserimenti else None
-        ultimo_valido = (
-            ultimo if ultimo and ultimo["stato"] in STATI_VALIDI and ultimo["id"] not in cancellati else None
-        )
+        storia = esistenti.get(k)
+        if storia:
+            inserimenti = [f for f in storia if f["tipo_operazione"] == "I"]
+            cancellati = {f["annulla_id"] for f in storia if f["tipo_operazione"] == "C"}
+            ultimo = inserimenti[-1] if inserimenti else None
+            ultimo_valido = (
+                ultimo
+                if ultimo and ultimo["stato"] in STATI_VALIDI and ultimo["id"] not in cancellati
+                else None
+            )
+        else:  # a delivery never sent (most of a first generation)
+            ultimo = ultimo_valido = None
 
         if r["annullata"]:
             if ultimo_valido:
@@ -276,8 +294,14 @@ class _Generazione:
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
         sina = e.sina_da_valutazione(v) if v else None
         prestazione, problemi_p = e.prestazione_da_riga(r, sina=sina)
-        contenuto = {"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione}
-        imp = e.impronta(contenuto)
+        # = e.impronta({"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione})
+        imp = e.impronta_di_parti(
+            {
+                "ente": ente_json,
+                "beneficiario": e.json_impronta(beneficiario),
+                "prestazione": e.json_impronta(prestazione),
+            }
+        )
         if ultimo and ultimo["impronta"] == imp and ultimo["stato"] != StatoFlusso.INVALIDO:
             conta.saltati += 1
         else:
@@ -309,8 +333,11 @@ class _Generazione:
             problemi_s.append(PROBLEMA_SENZA_VALUTAZIONE)
         # The age band moves with time: the fingerprint leaves it out, so a new SINBA is sent
         # only when the assessment or the other data change.
-        imp_s = e.impronta(
-            {"ente": ente_attrs, "sinba": {x: y for x, y in record.items() if x != "FasciaEtaBeneficiario"}}
+        imp_s = e.impronta_di_parti(
+            {
+                "ente": ente_json,
+                "sinba": e.json_impronta({x: y for x, y in record.items() if x != "FasciaEtaBeneficiario"}),
+            }
         )
         storia_s = esistenti.get(ks, [])
         ultimo_s = storia_s[-1] if storia_s else None
@@ -422,8 +449,19 @@ def genera_flussi(
     cf_operatore = cf_operatore or cf_operatore_predefinito(attore) or _cf_azienda(ambito)
     g = _Generazione(ambito=ambito, cf_operatore=cf_operatore)
     righe = erogazioni_per_siuss(ambito, dal, al, includi_annullate=True, chunk_size=blocco)
-    for righe_blocco in _a_blocchi(righe, blocco):
-        g.blocco(righe_blocco)
+    # The chunk loop allocates millions of short-lived dicts and lists (rows, attributes, problems),
+    # none in reference cycles: the automatic collector would walk them over and over. It is off
+    # during the loop and run by hand once per chunk on the young generations only (the objects of
+    # that chunk), so that any cycle is still freed and memory stays bounded by the chunk.
+    automatico = gc.isenabled()
+    gc.disable()
+    try:
+        for righe_blocco in _a_blocchi(righe, blocco):
+            g.blocco(righe_blocco)
+            gc.collect(1)
+    finally:
+        if automatico:
+            gc.enable()
     g.num.salva()
     risultato = g.conta.as_dict()
     registra_evento(

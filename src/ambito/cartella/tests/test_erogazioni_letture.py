@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
+from django.db.models import F, Value
 from django.utils import timezone
 
 from ambito.cartella.models import Attivita, Erogazione, FinanziamentoErogazione, Isee, Residenza
@@ -324,3 +325,38 @@ def test_riepilogo_intervento(mondo):
         (dt.date(2024, 3, 1), D("0"), 2),
     ]
     assert r["ore_totali"] == D("3.50") and r["accessi_totali"] == 3
+
+
+def test_erogazioni_per_siuss_same_values_as_the_orm_iterator(mondo):
+    """The memoized reader of erogazioni_per_siuss gives exactly what `.values().iterator()` gives:
+    same keys in the same order, equal values of the same types (amounts with the same exponent),
+    with raw values repeated across rows and chunks (dates, amounts, flags) and zero amounts."""
+    crosswalk(mondo, mondo.sad, "siuss_codice_prestazione", "A1.04")
+    caso = mondo.caso(servizio=mondo.sad)
+    i = mondo.intervento(caso, erogatore=mondo.coop)
+    for n in range(6):
+        giorno = dt.date(2024, 3, 1) + dt.timedelta(days=n % 3)
+        riga(mondo, i, giorno, giorno, quantita=str(n % 2 + 1), importo="12.50", utente="0")
+    riga(mondo, i, dt.date(2024, 3, 9), dt.date(2024, 3, 9), importo="0.00", annullata=True)
+    qs = (
+        Erogazione.objects.filter(ambito=mondo.ambito)
+        .annotate(residenza_istat=Value("000000"))
+        .values(
+            "residenza_istat",
+            *[k for k, v in sel.CAMPI_SIUSS.items() if k == v],
+            **{k: F(v) for k, v in sel.CAMPI_SIUSS.items() if k != v},
+        )
+        .order_by("data_erogazione", "id")
+    )
+    memo = list(sel._valori_memoizzati(qs, 3))
+    orm = list(qs.iterator(chunk_size=3))
+    assert len(memo) == 7
+    assert [list(r.items()) for r in memo] == [list(r.items()) for r in orm]
+    tipi = [[type(v) for v in r.values()] for r in memo]
+    assert tipi == [[type(v) for v in r.values()] for r in orm]
+    esponenti = [[v.as_tuple() for v in r.values() if isinstance(v, D)] for r in memo]
+    assert esponenti == [[v.as_tuple() for v in r.values() if isinstance(v, D)] for r in orm]
+    righe = sel.erogazioni_per_siuss(
+        mondo.ambito, dt.date(2024, 1, 1), dt.date(2024, 12, 31), includi_annullate=True
+    )
+    assert [r["erogazione_id"] for r in righe] == [r["erogazione_id"] for r in orm]

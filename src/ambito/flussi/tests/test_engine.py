@@ -74,3 +74,20 @@ def test_trees_share_no_state_and_serialise_as_the_bytes():
     tre = e.documento_ps("PROVVISORIO", ente, [])
     assert b'Nome="PROVVISORIO"' in e.serializza(tre) and len(tre) == 1
     assert e.serializza(due) == e.xml_ps("PROVVISORIO", ente, [dict(b, Prestazioni=[p])])
+
+
+def test_impronta_di_parti_is_the_impronta_of_the_whole():
+    ente = {"Codice": "F205", "Denominazione": "Comune", "Indirizzo": "F205", "CFOperatore": "X"}
+    beneficiario = {"CodiceFiscale": "RSSMRA50C01F205X", "Anagrafica": {"AnnoNascita": 1950, "Nome": "È"}}
+    prestazione = {"DataErogazionePrestazione": dt.date(2024, 4, 5), "ImportoPrestazione": D("240.00")}
+    intero = {"ente": ente, "beneficiario": beneficiario, "prestazione": prestazione}
+    parti = {k: e.json_impronta(v) for k, v in intero.items()}
+    assert e.impronta_di_parti(parti) == e.impronta(intero)
+    assert (
+        e.impronta(intero)
+        == e.hashlib.sha256(
+            e.json.dumps(
+                intero, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+            ).encode()
+        ).hexdigest()
+    )
