@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from ambito.core.errori import ErroriElenco, con_posizione
+from ambito.core.formats import numero_it
 from ambito.gestione import engine as ge
 
 ZERO = Decimal(0)
@@ -630,5 +631,4 @@ def applica(dati: ge.DatiRiparto, *, diretti: Mapping[str, Decimal], pool: Decim
 
 
 def _euro(x: Decimal) -> str:
-    s = f"{x:,.2f}"
-    return s.replace(",", "_").replace(".", ",").replace("_", ".")
+    return numero_it(x)

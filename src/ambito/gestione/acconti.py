@@ -14,6 +14,8 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from ambito.core.formats import numero_it
+
 CENT = Decimal("0.01")
 CENTO = Decimal(100)
 ZERO = Decimal(0)
@@ -95,7 +97,7 @@ def percento(p: Decimal) -> str:
 
 def euro(x: Decimal) -> str:
     """Italian display of an amount: 1.234.567,89."""
-    return f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return numero_it(x)
 
 
 def arrotonda(x: Decimal) -> Decimal:

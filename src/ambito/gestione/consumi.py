@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, DecimalField, F, Sum
 
 from ambito.cartella.models import Attivita, Erogazione
+from ambito.core.formats import numero_it
 from ambito.territorio.models import Ente
 
 from . import engine as e
@@ -174,7 +175,7 @@ def _registrazioni(n: int) -> str:
 
 
 def _it(x: Decimal) -> str:
-    s = f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    s = numero_it(x)
     return s[:-3] if s.endswith(",00") else s
 
 

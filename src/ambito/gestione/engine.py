@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from ambito.core.formats import numero_it
+
 ZERO = Decimal(0)
 UNO = Decimal(1)
 
@@ -236,7 +238,7 @@ class Risultato:
 
 def _it(x: Decimal) -> str:
     """Italian number format with two decimals, for explanation texts ("87.331,08")."""
-    return f"{x.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}".translate(str.maketrans(",.", ".,"))
+    return numero_it(x)
 
 
 def arrotonda_euro(x: Decimal) -> int:

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from ambito.core.formats import numero_it
 from ambito.core.services import istantanea, registra_evento
 
 from . import engine as e
@@ -75,8 +76,7 @@ def euro(x: Decimal | None, decimali: int = 2) -> str:
     """Italian money text: 1234.5 → "1.234,50 €"."""
     if x is None:
         return "—"
-    testo = f"{x:,.{decimali}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return f"{testo} €"
+    return f"{numero_it(x, decimali)} €"
 
 
 def cifra(x: Decimal | None) -> str:

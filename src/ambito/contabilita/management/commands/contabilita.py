@@ -6,6 +6,7 @@ stored and the exit code is 1. The formats are in docs/formats/contabilita.md.
 
 from django.core.management.base import BaseCommand
 
+from ambito.core.formats import numero_it
 from ambito.gestione.models import TipoVersione
 
 
@@ -64,4 +65,4 @@ class Command(BaseCommand):
 
 
 def _euro(x) -> str:
-    return f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return numero_it(x)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ambito.core.formats import numero_it
 from ambito.gestione import engine as e
 from ambito.gestione import workbook as w
 
@@ -21,8 +22,7 @@ from . import _acconti, _riparto_consumi
 
 def euro(x: Decimal | int, decimali: int = 2) -> str:
     """Italian format: 1.234,56."""
-    s = f"{Decimal(x):,.{decimali}f}"
-    return s.replace(",", "_").replace(".", ",").replace("_", ".")
+    return numero_it(x, decimali)
 
 
 def segno(x: Decimal) -> str:
