@@ -24,11 +24,13 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
+from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 
 from lxml import etree
@@ -191,9 +193,19 @@ def id_beneficiario_sinba(codice_fiscale: str, chiave: bytes) -> str:
 
 # json.dumps(dati, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")), with
 # one encoder for the process instead of one per call (same text).
-json_impronta = json.JSONEncoder(
-    sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
-).encode
+_ENCODER_IMPRONTA = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+if c_make_encoder is not None:
+    # The C encoder JSONEncoder.encode would build at every call, built once (no circular-reference
+    # markers: the data are plain dicts and lists). Same text, checked in test_engine.
+    _c_impronta = c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
+
+    def json_impronta(dati) -> str:
+        if dati.__class__ is str:
+            return _ENCODER_IMPRONTA.encode(dati)
+        return "".join(_c_impronta(dati, 0))
+
+else:  # pragma: no cover - CPython always has the C encoder
+    json_impronta = _ENCODER_IMPRONTA.encode
 
 
 def impronta(dati) -> str:
@@ -210,8 +222,14 @@ def impronta_di_parti(parti: dict[str, str]) -> str:
     """`impronta` of a dict whose values are given already encoded with `json_impronta` (so that
     a part shared by many flows, such as the Ente, is encoded once): the same hash as
     `impronta({k: v ...})` on the decoded values, since the keys are sorted the same way."""
-    testo = "{" + ",".join([f"{_chiave_json(k)}:{parti[k]}" for k in sorted(parti)]) + "}"
+    chiavi = _chiavi_ordinate(tuple(parti))
+    testo = "{" + ",".join([f"{_chiave_json(k)}:{parti[k]}" for k in chiavi]) + "}"
     return hashlib.sha256(testo.encode("utf-8")).hexdigest()
+
+
+@cache
+def _chiavi_ordinate(chiavi: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(chiavi))
 
 
 def sha256(xml: bytes | str) -> str:
@@ -265,6 +283,10 @@ def _valori(attrs: dict, salta: str | None = None) -> dict[str, str]:
                 if len(_TESTI_DECIMALI) < 100_000:
                     _TESTI_DECIMALI[v] = t
             out[k] = t
+        elif c is dt.date:  # `_testo` of a date (not a datetime: exact class)
+            out[k] = v.isoformat()
+        elif c is int:  # not bool (exact class)
+            out[k] = str(v)
         else:
             t = _testo(v)
             if t is not None:
@@ -315,25 +337,50 @@ def _radice(nome: str, ente: dict) -> etree._Element:
     return radice
 
 
-def _prestazione(padre, p: dict) -> None:
-    el = etree.SubElement(padre, _Q_PRESTAZIONI, _valori(p, salta="SINA"))
-    sina = p.get("SINA")
-    if sina:
-        s = etree.SubElement(
-            el,
-            _q("SINA"),
-            _valori({k: v for k, v in sina.items() if k not in ("NecessitaInterventiSociali", "InvCiv")}),
-        )
-        necessari = sina.get("NecessitaInterventiSociali") or []
-        if necessari:
-            n = etree.SubElement(s, _q("NecessitaInterventiSociali"))
-            for c in necessari:
-                etree.SubElement(n, _q("CodicePrestazione")).text = str(c)
-        invalidita = sina.get("InvCiv") or []
-        if invalidita:
-            inv = etree.SubElement(s, _q("InvaliditaCivile"))
-            for c in invalidita:
-                etree.SubElement(inv, _q("InvCiv")).text = str(c)
+def elemento_sina(sina: dict) -> etree._Element:
+    """The SINA element of an assessment, on its own: a generation builds it once per assessment
+    and gives a copy to each of the case's deliveries (`_prestazione`). Appended under a
+    PrestazioniSociali, its namespace declaration is the parent's and is dropped: same bytes as
+    an element built in place."""
+    s = etree.Element(
+        _q("SINA"),
+        _valori({k: v for k, v in sina.items() if k not in ("NecessitaInterventiSociali", "InvCiv")}),
+        nsmap={None: NS},
+    )
+    necessari = sina.get("NecessitaInterventiSociali") or []
+    if necessari:
+        n = etree.SubElement(s, _q("NecessitaInterventiSociali"))
+        for c in necessari:
+            etree.SubElement(n, _q("CodicePrestazione")).text = str(c)
+    invalidita = sina.get("InvCiv") or []
+    if invalidita:
+        inv = etree.SubElement(s, _q("InvaliditaCivile"))
+        for c in invalidita:
+            etree.SubElement(inv, _q("InvCiv")).text = str(c)
+    return s
+
+
+def testi_xsd(attrs: dict) -> dict[str, str]:
+    """An element's attributes as the XSD text lxml is given (absent ones left out)."""
+    return _valori(attrs, salta="SINA")
+
+
+def _prestazione(padre, p: dict, sina_el: etree._Element | None = None, testi: dict | None = None) -> None:
+    """A PrestazioniSociali under `padre`; its SINA from `p["SINA"]`, or a copy of `sina_el` (the
+    same SINA, built already); `testi`: `testi_xsd(p)`, when known."""
+    el = etree.SubElement(padre, _Q_PRESTAZIONI, _valori(p, salta="SINA") if testi is None else testi)
+    if sina_el is not None:
+        el.append(sina_el.__deepcopy__(None))
+    elif p.get("SINA"):
+        el.append(elemento_sina(p["SINA"]))
+
+
+def _beneficiario(radice, b: dict) -> etree._Element:
+    be = etree.SubElement(radice, _Q_BENEFICIARIO, _valori({"CodiceFiscale": b.get("CodiceFiscale")}))
+    etree.SubElement(be, _Q_ANAGRAFICA, _valori(b.get("Anagrafica", {})))
+    for ind in b.get("Indirizzi", []):
+        etree.SubElement(be, _Q_INDIRIZZO, _valori(ind))
+    return be
 
 
 def documento_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> etree._Element:
@@ -342,13 +389,37 @@ def documento_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> etree._E
     Indirizzi [{…}], Prestazioni [{XSD attributes…, SINA: {…}}]."""
     radice = _radice(nome, ente)
     for b in beneficiari:
-        be = etree.SubElement(radice, _Q_BENEFICIARIO, _valori({"CodiceFiscale": b.get("CodiceFiscale")}))
-        etree.SubElement(be, _Q_ANAGRAFICA, _valori(b.get("Anagrafica", {})))
-        for ind in b.get("Indirizzi", []):
-            etree.SubElement(be, _Q_INDIRIZZO, _valori(ind))
+        be = _beneficiario(radice, b)
         for p in b.get("Prestazioni", []):
             _prestazione(be, p)
     return radice
+
+
+def modello_ps(ente: dict, beneficiario: dict) -> etree._Element:
+    """A PS flow with the Ente's header and one Beneficiario (Anagrafica, Indirizzi) but no
+    delivery: a generation builds it once per person and Ente and copies it for each of the
+    person's deliveries (`documento_ps_da_modello`); the Prestazioni of `beneficiario` are left
+    out."""
+    radice = _radice("-", ente)
+    _beneficiario(radice, beneficiario)
+    return radice
+
+
+def documento_ps_da_modello(
+    nome: str,
+    modello: etree._Element,
+    prestazione: dict,
+    sina_el: etree._Element | None = None,
+    testi: dict | None = None,
+) -> etree._Element:
+    """What `documento_ps(nome, ente, [dict(beneficiario, Prestazioni=[prestazione])])` builds,
+    from the `modello_ps(ente, beneficiario)` (a C deep copy of the header and the person costs
+    less than building them again). `sina_el`: `elemento_sina(prestazione["SINA"])`, and `testi`:
+    `testi_xsd(prestazione)`, when known already."""
+    doc = modello.__deepcopy__(None)
+    imposta_nome(doc, nome)
+    _prestazione(doc[1], prestazione, sina_el, testi)
+    return doc
 
 
 def xml_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> bytes:
@@ -507,8 +578,28 @@ def ente_flusso(ente: dict, cf_operatore_predefinito: str = "") -> tuple[dict, l
     return attrs, problemi
 
 
+# The only keys of a row `beneficiario_da_riga` reads (pinned by test_engine): rows equal on these
+# give the same Beneficiario, so that a generation maps and builds it once per person.
+CAMPI_BENEFICIARIO = (
+    "codice_fiscale",
+    "cf_temporaneo",
+    "cognome",
+    "nome",
+    "anno_nascita",
+    "codice_belfiore_nascita",
+    "genere",
+    "cittadinanza",
+    "seconda_cittadinanza",
+    "residenza_istat",
+)
+
+
+chiave_beneficiario = operator.itemgetter(*CAMPI_BENEFICIARIO)  # of a row with all of them
+
+
 def beneficiario_da_riga(r: dict) -> tuple[dict, list[Problema]]:
-    """Beneficiario (without prestazioni) from a row of `erogazioni_per_siuss`."""
+    """Beneficiario (without prestazioni) from a row of `erogazioni_per_siuss`; reads only the
+    keys of CAMPI_BENEFICIARIO."""
     problemi = []
     if r.get("cf_temporaneo"):
         problemi.append(
@@ -576,16 +667,37 @@ def beneficiario_da_riga(r: dict) -> tuple[dict, list[Problema]]:
     return b, problemi
 
 
-def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | None = None):
-    """PrestazioniSociali attributes from a row of `erogazioni_per_siuss`, and the problems the
-    XSD cannot see (the specification's conditional rules)."""
-    problemi = []
-    carattere = r.get("carattere_prestazione") or None
-    importo = r.get("importo")
+# The keys of a row `prestazione_fissa` reads: the intervention's, the same for all its deliveries
+# (pinned by test_engine), so that a generation maps that part once per intervention.
+CAMPI_PRESTAZIONE_FISSA = (
+    "presenza_prova_mezzi",
+    "carattere_prestazione",
+    "codice_prestazione",
+    "denominazione_prestazione",
+    "servizio_nome",
+    "protocollo_domanda",
+    "presa_in_carico",
+    "area_utenza",
+    "isee_protocollo_dsu",
+    "anno_dsu",
+    "isee_data_dsu",
+)
+chiave_prestazione_fissa = operator.itemgetter(*CAMPI_PRESTAZIONE_FISSA)  # of a row with all of them
+
+
+def _senza_vuoti(p: dict) -> dict:
+    return {k: v for k, v in p.items() if v is not None and v != ""}
+
+
+def prestazione_fissa(r: dict, tipo_operazione: str = "I") -> tuple[dict, list[Problema], list[Problema]]:
+    """The PrestazioniSociali attributes that come from the intervention (kind, codes, protocol,
+    ISEE), and their problems: those `prestazione_da_riga` lists before the delivery's own and
+    those it lists after. Reads only CAMPI_PRESTAZIONE_FISSA."""
+    prima, dopo = [], []
     p = {
         "TipoOperazione": tipo_operazione,
         "PresenzaProvaMezzi": r.get("presenza_prova_mezzi") or None,
-        "CaratterePrestazione": carattere,
+        "CaratterePrestazione": r.get("carattere_prestazione") or None,
         "CodicePrestazione": r.get("codice_prestazione"),
         "DenominazionePrestazione": denominazione_prestazione(r),
         "ProtocolloDomanda": r.get("protocollo_domanda") or None,
@@ -597,9 +709,25 @@ def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | Non
         p["AnnoProtocolloDSU"] = r.get("anno_dsu")
         p["DataDSU"] = r.get("isee_data_dsu")
     elif r.get("presenza_prova_mezzi") == "1":
-        problemi.append(
+        prima.append(
             _manca("isee", "ISEE dell'intervento (prestazione soggetta a ISEE)", "NumeroProtocolloDSU")
         )
+    if not r.get("codice_prestazione"):
+        dopo.append(
+            _manca("servizio", "codice prestazione SIUSS (corrispondenza nel catalogo)", "CodicePrestazione")
+        )
+    if not r.get("protocollo_domanda"):
+        dopo.append(_manca("intervento", "protocollo della domanda", "ProtocolloDomanda"))
+    return _senza_vuoti(p), prima, dopo
+
+
+def prestazione_variabile(r: dict) -> tuple[dict, list[Problema]]:
+    """The PrestazioniSociali attributes that come from the delivery itself (period or date,
+    amounts, quotas, hours), in the order the XSD lists them, and their problems."""
+    problemi = []
+    carattere = r.get("carattere_prestazione") or None
+    importo = r.get("importo")
+    p = {}
     dal, al = r.get("dal"), r.get("al")
     if carattere == "1":
         p["DataInizioPrestazione"] = dal
@@ -627,15 +755,19 @@ def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | Non
             p[attributo] = v
     if r.get("unita_misura") == "ore" and r.get("quantita"):
         p["OreServizioMensile"] = r["quantita"]
-    if not r.get("codice_prestazione"):
-        problemi.append(
-            _manca("servizio", "codice prestazione SIUSS (corrispondenza nel catalogo)", "CodicePrestazione")
-        )
-    if not r.get("protocollo_domanda"):
-        problemi.append(_manca("intervento", "protocollo della domanda", "ProtocolloDomanda"))
+    return _senza_vuoti(p), problemi
+
+
+def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | None = None):
+    """PrestazioniSociali attributes from a row of `erogazioni_per_siuss` (the intervention's part,
+    then the delivery's, then SINA), and the problems the XSD cannot see (the specification's
+    conditional rules)."""
+    fissa, prima, dopo = prestazione_fissa(r, tipo_operazione)
+    variabile, problemi = prestazione_variabile(r)
+    p = {**fissa, **variabile}
     if sina:
         p["SINA"] = sina
-    return {k: v for k, v in p.items() if v is not None and v != ""}, problemi
+    return p, prima + problemi + dopo
 
 
 def sina_da_valutazione(v: dict) -> dict:

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import os
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +109,10 @@ class _Numeratore:
 
 
 BLOCCO = 2000  # deliveries per chunk: one read of their existing flows and one bulk_create each
+# Persons (and UVM assessments) whose mapped Beneficiario and flow template a generation keeps, the
+# most recently met. The deliveries come person by person, so a few are enough; a person is mapped
+# again only when met again after these many others (never, in one generation).
+PERSONE_IN_MEMORIA = 64
 
 
 def _a_blocchi(righe: Iterable[dict], n: int) -> Iterator[list[dict]]:
@@ -238,6 +242,9 @@ class _Generazione:
         self.uvm = sel.valutazioni_uvm(ambito, casi=())
         self.minori = sel.valutazioni_minori(ambito, casi=())
         self._enti_flusso: dict = {}
+        self._persone: OrderedDict = OrderedDict()
+        self._sina: dict = {}
+        self._fisse: dict = {}
 
     def ente(self, comune_id) -> tuple[dict, dict, list, str]:
         """The Comune's plain dict, its Ente attributes, their problems and their JSON for the
@@ -248,6 +255,51 @@ class _Generazione:
             attrs, problemi = e.ente_flusso(ente, self.cf_operatore)
             v = self._enti_flusso[comune_id] = (ente, attrs, problemi, e.json_impronta(attrs))
         return v
+
+    def persona(self, r: dict, ente_attrs: dict) -> list:
+        """[Beneficiario, its problems, its fingerprint JSON, its flow template or None until a
+        flow needs it] of the row's person and Comune: mapped once for the person's deliveries
+        (they come together, see `erogazioni_per_siuss`)."""
+        chiave = (ente_attrs["Codice"], ente_attrs["CFOperatore"], e.chiave_beneficiario(r))
+        persone = self._persone
+        v = persone.get(chiave)
+        if v is None:
+            beneficiario, problemi = e.beneficiario_da_riga(r)
+            v = persone[chiave] = [beneficiario, problemi, e.json_impronta(beneficiario), None]
+            if len(persone) > PERSONE_IN_MEMORIA:
+                persone.popitem(last=False)
+        else:
+            persone.move_to_end(chiave)
+        return v
+
+    def prestazione_fissa(self, r: dict) -> tuple:
+        """`e.prestazione_fissa(r)` and the XSD text of its attributes, once per intervention (its
+        deliveries come together with the person's)."""
+        chiave = e.chiave_prestazione_fissa(r)
+        fisse = self._fisse
+        v = fisse.get(chiave)
+        if v is None:
+            fissa, prima, dopo = e.prestazione_fissa(r)
+            v = fisse[chiave] = (fissa, e.testi_xsd(fissa), prima, dopo)
+            if len(fisse) > PERSONE_IN_MEMORIA:
+                fisse.pop(next(iter(fisse)))
+        return v
+
+    @staticmethod
+    def modello(persona: list, ente_attrs: dict):
+        if persona[3] is None:
+            persona[3] = e.modello_ps(ente_attrs, persona[0])
+        return persona[3]
+
+    def sina(self, v: dict) -> tuple[dict, object]:
+        """The SINA dict and element of an UVM assessment, built once per assessment."""
+        s = self._sina.get(v["id"])
+        if s is None:
+            sina = e.sina_da_valutazione(v)
+            s = self._sina[v["id"]] = (sina, e.elemento_sina(sina))
+            if len(self._sina) > PERSONE_IN_MEMORIA:
+                self._sina.pop(next(iter(self._sina)))
+        return s
 
     def blocco(self, righe: list[dict]) -> None:
         chiavi_s = {r["erogazione_id"]: _chiave_sinba(r) for r in righe}
@@ -290,30 +342,39 @@ class _Generazione:
                 conta.saltati += 1
             return
 
-        beneficiario, problemi_b = e.beneficiario_da_riga(r)
+        persona = self.persona(r, ente_attrs)
+        _beneficiario, problemi_b, beneficiario_json, _modello = persona
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
-        sina = e.sina_da_valutazione(v) if v else None
-        prestazione, problemi_p = e.prestazione_da_riga(r, sina=sina)
+        sina, sina_el = self.sina(v) if v else (None, None)
+        # = e.prestazione_da_riga(r, sina=sina), the intervention's part mapped once per intervention
+        fissa, testi_fissa, prima, dopo = self.prestazione_fissa(r)
+        variabile, problemi_v = e.prestazione_variabile(r)
+        prestazione = {**fissa, **variabile}
+        if sina:
+            prestazione["SINA"] = sina
+        problemi_p = prima + problemi_v + dopo if prima or problemi_v or dopo else []
         # = e.impronta({"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione})
-        imp = e.impronta_di_parti(
-            {
-                "ente": ente_json,
-                "beneficiario": e.json_impronta(beneficiario),
-                "prestazione": e.json_impronta(prestazione),
-            }
-        )
+        parti = {
+            "ente": ente_json,
+            "beneficiario": beneficiario_json,
+            "prestazione": e.json_impronta(prestazione),
+        }
+        imp = e.impronta_di_parti(parti)
         if ultimo and ultimo["impronta"] == imp and ultimo["stato"] != StatoFlusso.INVALIDO:
             conta.saltati += 1
         else:
             if ultimo_valido:  # the content changed after a valid flow: cancel, then insert again
                 self.cancella(ultimo_valido)
-            b = dict(beneficiario, Prestazioni=[prestazione])
             self.nuovo(
                 tipo=e.PS,
                 chiave_flusso=k,
                 r=r,
                 ente=ente,
-                documento=lambda nome, b=b, ea=ente_attrs: e.documento_ps(nome, ea, [b]),
+                documento=lambda nome, p=prestazione, s=sina_el, v=variabile, t=testi_fissa: (
+                    e.documento_ps_da_modello(
+                        nome, self.modello(persona, ente_attrs), p, s, {**t, **e.testi_xsd(v)}
+                    )
+                ),
                 impronta_=imp,
                 problemi=problemi_ente + problemi_b + problemi_p,
                 esistente_id=ultimo["id"] if ultimo and ultimo["stato"] == StatoFlusso.INVALIDO else None,

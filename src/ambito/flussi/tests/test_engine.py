@@ -91,3 +91,69 @@ def test_impronta_di_parti_is_the_impronta_of_the_whole():
             ).encode()
         ).hexdigest()
     )
+
+
+def test_mappings_read_only_their_declared_keys():
+    """A generation maps a person's Beneficiario and an intervention's part of PrestazioniSociali
+    once, keyed by CAMPI_BENEFICIARIO and CAMPI_PRESTAZIONE_FISSA: the mappings must read nothing
+    else, or two rows equal on the key could need different flows."""
+    riga = dict(RIGA, seconda_cittadinanza="201", servizio_nome="Servizio di assistenza domiciliare")
+    solo = lambda campi: {k: riga[k] for k in campi}  # noqa: E731
+    assert e.beneficiario_da_riga(solo(e.CAMPI_BENEFICIARIO)) == e.beneficiario_da_riga(riga)
+    assert e.prestazione_fissa(solo(e.CAMPI_PRESTAZIONE_FISSA)) == e.prestazione_fissa(riga)
+    assert e.chiave_beneficiario(riga) == tuple(riga[k] for k in e.CAMPI_BENEFICIARIO)
+    # Each field of the key changes the mapping or is read by it (none is left over).
+    for k in e.CAMPI_BENEFICIARIO:
+        v = riga[k]
+        altro = (not v) if isinstance(v, bool) else v + 1 if isinstance(v, int) else "999999"
+        assert e.beneficiario_da_riga(dict(riga, **{k: altro})) != e.beneficiario_da_riga(riga), k
+
+
+def test_prestazione_is_the_interventions_part_then_the_deliverys():
+    """prestazione_da_riga = prestazione_fissa + prestazione_variabile, attributes in the same
+    order (the XML's) and problems in the same order, for both kinds of benefit."""
+    for riga in (RIGA, dict(RIGA, carattere_prestazione="2", importo=D("0"), isee_protocollo_dsu="",
+                                protocollo_domanda="", codice_prestazione=None)):  # fmt: skip
+        p, problemi = e.prestazione_da_riga(riga)
+        fissa, prima, dopo = e.prestazione_fissa(riga)
+        variabile, pv = e.prestazione_variabile(riga)
+        assert list(p.items()) == list(fissa.items()) + list(variabile.items())
+        assert problemi == prima + pv + dopo
+    assert [x.attributo for x in problemi] == [
+        "NumeroProtocolloDSU", "ImportoPrestazione", "CodicePrestazione", "ProtocolloDomanda"
+    ]  # fmt: skip
+
+
+def test_flow_from_the_persons_template_is_byte_identical():
+    """documento_ps_da_modello (the person's template copied, SINA element and attribute texts
+    built once) serialises as documento_ps, and a copy shares nothing with the template."""
+    sina = e.sina_da_valutazione(
+        dict(mobilita="1", attivita_vita_quotidiana="2", disturbi_comportamentali="1", area_reddituale="1",
+             area_supporto="2", fonte_derivazione_valutazione="1", strumento_valutazione="1",
+             invalidita_civile=["1", "2"], necessita_interventi=["A2.02"])
+    )  # fmt: skip
+    b, _ = e.beneficiario_da_riga(RIGA)
+    ente, _ = e.ente_flusso(ENTE)
+    modello = e.modello_ps(ente, b)
+    for riga, s in ((RIGA, None), (RIGA, sina), (dict(RIGA, carattere_prestazione="2"), sina)):
+        p, _ = e.prestazione_da_riga(riga, sina=s)
+        atteso = e.xml_ps("F100.PS.20250102.0000009", ente, [dict(b, Prestazioni=[p])])
+        sina_el = e.elemento_sina(s) if s else None
+        for doc in (
+            e.documento_ps_da_modello("F100.PS.20250102.0000009", modello, p),
+            e.documento_ps_da_modello("F100.PS.20250102.0000009", modello, p, sina_el, e.testi_xsd(p)),
+        ):
+            assert e.serializza(doc) == atteso
+            assert e.valida_documento(e.PS, doc) == []
+    assert len(modello[1]) == 2 and modello[0].get("Nome") == "-"  # Anagrafica, Indirizzo: untouched
+
+
+def test_json_impronta_is_json_dumps():
+    for dati in (
+        "È così",
+        {"b": [1, "x", None, True], "a": {"z": D("1.50"), "y": dt.date(2024, 1, 2)}, "è": '\u00e8\n"q"'},
+        [D("-0"), 3, 2.5],
+    ):
+        assert e.json_impronta(dati) == e.json.dumps(
+            dati, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+        )

@@ -156,3 +156,68 @@ def test_esporta_groups_a_persons_deliveries_in_one_beneficiary_per_batch(mondo,
     assert len(beneficiari) == 2
     assert [len(x.findall(f"{{{e.NS}}}PrestazioniSociali")) for x in beneficiari] == [3, 3]
     assert e.valida(e.PS, lotto.read_bytes()) == []
+
+
+def test_each_flow_is_what_the_engine_builds_from_its_row_alone(mondo):
+    """genera_flussi maps a person's Beneficiario, an intervention's fixed part and an assessment's
+    SINA once and copies them: each stored flow must still be, byte for byte, what the engine
+    builds from that delivery's row alone (and its fingerprint the plain `impronta`), across
+    persons interleaved in time, a change of residence, two interventions of one person (one
+    invalid) and a UVM assessment."""
+    from decimal import Decimal as D
+
+    from ambito.cartella.models import Residenza, StatoApprovazione, TipoValutazione, Valutazione
+    from ambito.cartella.selectors.erogazioni import erogazioni_per_siuss
+    from ambito.cartella.services.erogazioni import registra_erogazione
+    from ambito.flussi.selectors import enti_per_id
+    from ambito.flussi.services import cf_operatore_predefinito, protocollo_domanda
+
+    a = mondo.persona(cognome="Verdi", nome="Anna", sesso="F")
+    b = mondo.persona(cognome="Neri", nome="Ugo")
+    ca, cb = mondo.caso(servizio=mondo.sad, persona=a), mondo.caso(servizio=mondo.sad, persona=b)
+    ia1 = mondo.intervento(ca, erogatore=mondo.coop)
+    ia2 = mondo.intervento(ca, erogatore=mondo.coop)
+    ia2.presenza_prova_mezzi = "1"  # means-tested without an ISEE: invalid
+    ia2.save()
+    ib = mondo.intervento(cb, erogatore=mondo.coop)
+    Residenza.objects.filter(persona=b).update(al=dt.date(2024, 4, 15))
+    Residenza.objects.create(
+        ambito=mondo.ambito, persona=b, comune=mondo.altro_comune,
+        codice_istat_comune=mondo.altro_comune.codice_istat, dal=dt.date(2024, 4, 16),
+    )  # fmt: skip
+    Valutazione.objects.create(
+        ambito=mondo.ambito, caso=ca, tipo=TipoValutazione.UVM, data=dt.date(2024, 1, 10),
+        stato=StatoApprovazione.APPROVATA, mobilita="1", attivita_vita_quotidiana="2",
+        disturbi_area_cognitiva="1", disturbi_comportamentali="1", necessita_cure_sanitarie="1",
+        area_reddituale="1", area_supporto="2", fonte_derivazione_valutazione="1",
+        strumento_valutazione="1", invalidita_civile=["1"], necessita_interventi=["A2.02"],
+    )  # fmt: skip
+    for mese in (3, 4, 5, 6):  # interleaved in time: a, b, a, a, b, a, ...
+        for intervento in (ia1, ib, ia2):
+            giorno = dt.date(2024, mese, 1)
+            registra_erogazione(
+                intervento=intervento, dal=giorno, al=giorno, data_erogazione=giorno, quantita="1",
+                importo=f"{mese}.50", quota_ente=f"{mese}.50", finanziamenti=[(mondo.fnps, D(f"{mese}.50"))],
+                attore=None,
+            )  # fmt: skip
+    r = genera(mondo)
+    assert r == {"validi": 8, "invalidi": 4, "saltati": 0, "cancellazioni": 0}
+
+    enti = enti_per_id(mondo.ambito)
+    flussi = {f.chiave: f for f in FlussoSiuss.objects.filter(ambito=mondo.ambito, tipo=e.PS)}
+    residenze = set()
+    for riga in erogazioni_per_siuss(mondo.ambito, DAL, AL):
+        riga["protocollo_domanda"] = protocollo_domanda(mondo.ambito, riga)
+        ente, _ = e.ente_flusso(enti[riga["comune_responsabile_id"]], cf_operatore_predefinito(None))
+        beneficiario, _ = e.beneficiario_da_riga(riga)
+        v = Valutazione.objects.filter(caso_id=riga["caso_id"], tipo=TipoValutazione.UVM).values().first()
+        prestazione, _ = e.prestazione_da_riga(riga, sina=e.sina_da_valutazione(v) if v else None)
+        f = flussi[f"E{riga['erogazione_id']}"]
+        assert f.impronta == e.impronta(
+            {"ente": ente, "beneficiario": beneficiario, "prestazione": prestazione}
+        )
+        nome = f.id_flusso or "PROVVISORIO"
+        assert f.xml == e.xml_ps(nome, ente, [dict(beneficiario, Prestazioni=[prestazione])]).decode()
+        residenze.add((riga["persona_id"], riga["residenza_istat"]))
+        assert (b"<SINA " in f.xml.encode()) == (riga["persona_id"] == a.pk)
+    assert (b.pk, mondo.altro_comune.codice_istat) in residenze and len(residenze) == 3
