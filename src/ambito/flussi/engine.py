@@ -227,6 +227,21 @@ def impronta_di_parti(parti: dict[str, str]) -> str:
     return hashlib.sha256(testo.encode("utf-8")).hexdigest()
 
 
+def prefisso_impronta(parti: dict[str, str], ultima: str) -> str:
+    """The start of the text `impronta_di_parti` hashes for `parti` plus a part `ultima` whose key
+    sorts after all of theirs, up to that part's value: parts shared by many flows (the Ente, the
+    person) joined once; `impronta_da_prefisso` ends it."""
+    if any(k >= ultima for k in parti):
+        raise ValueError(f"La parte {ultima!r} deve seguire le altre nell'ordine delle chiavi.")
+    testi = [f"{_chiave_json(k)}:{parti[k]}," for k in sorted(parti)]
+    return "{" + "".join(testi) + f"{_chiave_json(ultima)}:"
+
+
+def impronta_da_prefisso(prefisso: str, ultima_json: str) -> str:
+    """= impronta_di_parti({**parti, ultima: ultima_json}) for prefisso_impronta(parti, ultima)."""
+    return hashlib.sha256(f"{prefisso}{ultima_json}}}".encode()).hexdigest()
+
+
 @cache
 def _chiavi_ordinate(chiavi: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(chiavi))
@@ -723,14 +738,15 @@ def prestazione_fissa(r: dict, tipo_operazione: str = "I") -> tuple[dict, list[P
 
 def prestazione_variabile(r: dict) -> tuple[dict, list[Problema]]:
     """The PrestazioniSociali attributes that come from the delivery itself (period or date,
-    amounts, quotas, hours), in the order the XSD lists them, and their problems."""
+    amounts, quotas, hours), in the order the XSD lists them, and their problems. Runs for every
+    delivery: each attribute is set only when it has a value (no filtering pass)."""
     problemi = []
-    carattere = r.get("carattere_prestazione") or None
     importo = r.get("importo")
     p = {}
-    dal, al = r.get("dal"), r.get("al")
-    if carattere == "1":
-        p["DataInizioPrestazione"] = dal
+    if r.get("carattere_prestazione") == "1":
+        dal, al = r.get("dal"), r.get("al")
+        if dal is not None:
+            p["DataInizioPrestazione"] = dal
         if al and dal and al.year == dal.year:
             p["DataFinePrestazione"] = al
             mesi = _mesi(dal, al)
@@ -741,21 +757,27 @@ def prestazione_variabile(r: dict) -> tuple[dict, list[Problema]]:
         if importo is not None and importo > 0:
             p["ImportoMensile"] = (importo / max(mesi, 1)).quantize(CENTESIMO)
     else:
-        p["DataErogazionePrestazione"] = r.get("data_erogazione")
-        p["ImportoPrestazione"] = importo
+        data = r.get("data_erogazione")
+        if data is not None:
+            p["DataErogazionePrestazione"] = data
+        if importo is not None:
+            p["ImportoPrestazione"] = importo
         if importo is None or importo <= 0:
             problemi.append(_manca("erogazione", "importo maggiore di zero", "ImportoPrestazione"))
-    for chiave, attributo in (
-        ("quota_ente", "ImportoQuotaEnte"),
-        ("quota_utente", "ImportoQuotaUtente"),
-        ("quota_ssn", "ImportoQuotaSSN"),
-    ):
-        v = r.get(chiave)
-        if v is not None and v > 0:
-            p[attributo] = v
-    if r.get("unita_misura") == "ore" and r.get("quantita"):
-        p["OreServizioMensile"] = r["quantita"]
-    return _senza_vuoti(p), problemi
+    v = r.get("quota_ente")
+    if v is not None and v > 0:
+        p["ImportoQuotaEnte"] = v
+    v = r.get("quota_utente")
+    if v is not None and v > 0:
+        p["ImportoQuotaUtente"] = v
+    v = r.get("quota_ssn")
+    if v is not None and v > 0:
+        p["ImportoQuotaSSN"] = v
+    if r.get("unita_misura") == "ore":
+        v = r.get("quantita")
+        if v:
+            p["OreServizioMensile"] = v
+    return p, problemi
 
 
 def prestazione_da_riga(r: dict, *, tipo_operazione: str = "I", sina: dict | None = None):

@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import hashlib
 import hmac
+import operator
 import os
 import time
 from collections import OrderedDict, defaultdict
@@ -120,8 +121,8 @@ def _a_blocchi(righe: Iterable[dict], n: int) -> Iterator[list[dict]]:
     for r in righe:
         blocco.append(r)
         if len(blocco) >= n:
-            yield blocco
-            blocco = []
+            pronto, blocco = blocco, []  # not held here while the caller works (and collects)
+            yield pronto
     if blocco:
         yield blocco
 
@@ -178,7 +179,7 @@ class _Inserimento:
         )
         self.vuoti = {a: f.get_db_prep_save([], connection) for a, f in self.da_preparare.items()
                       if f.get_internal_type() == "JSONField"}  # fmt: skip
-        self.colonne = [(f.attname, f.attname in self.da_preparare) for f in self.campi]
+        self.in_ordine = operator.itemgetter(*[f.attname for f in self.campi])  # dict -> row tuple
         self.righe: list[tuple] = []
         self._predefiniti()
 
@@ -199,15 +200,10 @@ class _Inserimento:
         return f.get_db_prep_save(v, connection)
 
     def aggiungi(self, valori: dict) -> None:
-        predefiniti, prepara = self.predefiniti, self._prepara
-        self.righe.append(
-            tuple(
-                [
-                    (prepara(a, valori[a]) if p else valori[a]) if a in valori else predefiniti[a]
-                    for a, p in self.colonne
-                ]
-            )
-        )
+        riga = {**self.predefiniti, **valori}
+        for a in self.da_preparare.keys() & valori.keys():
+            riga[a] = self._prepara(a, valori[a])
+        self.righe.append(self.in_ordine(riga))
 
     def scrivi(self) -> None:
         if self.righe:
@@ -256,16 +252,20 @@ class _Generazione:
             v = self._enti_flusso[comune_id] = (ente, attrs, problemi, e.json_impronta(attrs))
         return v
 
-    def persona(self, r: dict, ente_attrs: dict) -> list:
-        """[Beneficiario, its problems, its fingerprint JSON, its flow template or None until a
-        flow needs it] of the row's person and Comune: mapped once for the person's deliveries
-        (they come together, see `erogazioni_per_siuss`)."""
-        chiave = (ente_attrs["Codice"], ente_attrs["CFOperatore"], e.chiave_beneficiario(r))
+    def persona(self, r: dict, ente_json: str) -> list:
+        """[Beneficiario, its problems, the start of its flows' fingerprint text (Ente and
+        Beneficiario), its flow template or None until a flow needs it] of the row's person and
+        Comune: mapped once for the person's deliveries (they come together, see
+        `erogazioni_per_siuss`)."""
+        chiave = (r["comune_responsabile_id"], e.chiave_beneficiario(r))
         persone = self._persone
         v = persone.get(chiave)
         if v is None:
             beneficiario, problemi = e.beneficiario_da_riga(r)
-            v = persone[chiave] = [beneficiario, problemi, e.json_impronta(beneficiario), None]
+            prefisso = e.prefisso_impronta(
+                {"ente": ente_json, "beneficiario": e.json_impronta(beneficiario)}, "prestazione"
+            )
+            v = persone[chiave] = [beneficiario, problemi, prefisso, None]
             if len(persone) > PERSONE_IN_MEMORIA:
                 persone.popitem(last=False)
         else:
@@ -342,8 +342,8 @@ class _Generazione:
                 conta.saltati += 1
             return
 
-        persona = self.persona(r, ente_attrs)
-        _beneficiario, problemi_b, beneficiario_json, _modello = persona
+        persona = self.persona(r, ente_json)
+        _beneficiario, problemi_b, prefisso_impronta, _modello = persona
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
         sina, sina_el = self.sina(v) if v else (None, None)
         # = e.prestazione_da_riga(r, sina=sina), the intervention's part mapped once per intervention
@@ -354,12 +354,7 @@ class _Generazione:
             prestazione["SINA"] = sina
         problemi_p = prima + problemi_v + dopo if prima or problemi_v or dopo else []
         # = e.impronta({"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione})
-        parti = {
-            "ente": ente_json,
-            "beneficiario": beneficiario_json,
-            "prestazione": e.json_impronta(prestazione),
-        }
-        imp = e.impronta_di_parti(parti)
+        imp = e.impronta_da_prefisso(prefisso_impronta, e.json_impronta(prestazione))
         if ultimo and ultimo["impronta"] == imp and ultimo["stato"] != StatoFlusso.INVALIDO:
             conta.saltati += 1
         else:
@@ -519,6 +514,7 @@ def genera_flussi(
     try:
         for righe_blocco in _a_blocchi(righe, blocco):
             g.blocco(righe_blocco)
+            del righe_blocco  # the chunk's rows are freed before the collection, not walked by it
             gc.collect(1)
     finally:
         if automatico:

@@ -469,6 +469,8 @@ def _valori_memoizzati(qs: QuerySet, chunk_size: int) -> Iterator[dict]:
             yield dict(zip(nomi, riga, strict=True))
 
 
+GENERE_SIUSS = {"M": "1", "F": "2"}
+
 # What the SIUSS flows read of a delivery, and nothing more: every column is fetched for each of
 # hundreds of thousands of rows, and a column from another table costs a join.
 CAMPI_SIUSS = {
@@ -567,7 +569,7 @@ def erogazioni_per_siuss(
             r["codice_prestazione"] = codici.get(TABELLA_PRESTAZIONE)
             r["denominazione_prestazione"] = denominazioni.get(TABELLA_PRESTAZIONE)
             r["area_utenza"] = codici.get(TABELLA_AREA_UTENZA)
-            r["genere"] = {"M": "1", "F": "2"}.get(r["sesso"], "")
+            r["genere"] = GENERE_SIUSS.get(r["sesso"], "")
             r["anno_nascita"] = r["data_nascita"].year if r["data_nascita"] else None
             r["anno_dsu"] = r["isee_data_dsu"].year if r["isee_data_dsu"] else None
             r["presa_in_carico"] = True

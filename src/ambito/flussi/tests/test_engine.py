@@ -157,3 +157,17 @@ def test_json_impronta_is_json_dumps():
         assert e.json_impronta(dati) == e.json.dumps(
             dati, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
         )
+
+
+def test_prefisso_impronta_ends_as_impronta_di_parti():
+    ente, beneficiario, prestazione = '{"Codice":"F205"}', '{"CodiceFiscale":"X"}', '{"A":"1"}'
+    prefisso = e.prefisso_impronta({"ente": ente, "beneficiario": beneficiario}, "prestazione")
+    assert e.impronta_da_prefisso(prefisso, prestazione) == e.impronta_di_parti(
+        {"ente": ente, "beneficiario": beneficiario, "prestazione": prestazione}
+    )
+    try:
+        e.prefisso_impronta({"zeta": ente}, "prestazione")
+    except ValueError as exc:
+        assert "deve seguire" in str(exc)
+    else:
+        raise AssertionError("a part sorting after the last one must be refused")
