@@ -354,7 +354,7 @@ def _radice(nome: str, ente: dict) -> etree._Element:
 
 def elemento_sina(sina: dict) -> etree._Element:
     """The SINA element of an assessment, on its own: a generation builds it once per assessment
-    and gives a copy to each of the case's deliveries (`_prestazione`). Appended under a
+    and copies it into its flow templates (`modello_prestazione`). Appended under a
     PrestazioniSociali, its namespace declaration is the parent's and is dropped: same bytes as
     an element built in place."""
     s = etree.Element(
@@ -380,13 +380,9 @@ def testi_xsd(attrs: dict) -> dict[str, str]:
     return _valori(attrs, salta="SINA")
 
 
-def _prestazione(padre, p: dict, sina_el: etree._Element | None = None, testi: dict | None = None) -> None:
-    """A PrestazioniSociali under `padre`; its SINA from `p["SINA"]`, or a copy of `sina_el` (the
-    same SINA, built already); `testi`: `testi_xsd(p)`, when known."""
-    el = etree.SubElement(padre, _Q_PRESTAZIONI, _valori(p, salta="SINA") if testi is None else testi)
-    if sina_el is not None:
-        el.append(sina_el.__deepcopy__(None))
-    elif p.get("SINA"):
+def _prestazione(padre, p: dict) -> None:
+    el = etree.SubElement(padre, _Q_PRESTAZIONI, _valori(p, salta="SINA"))
+    if p.get("SINA"):
         el.append(elemento_sina(p["SINA"]))
 
 
@@ -412,28 +408,38 @@ def documento_ps(nome: str, ente: dict, beneficiari: Iterable[dict]) -> etree._E
 
 def modello_ps(ente: dict, beneficiario: dict) -> etree._Element:
     """A PS flow with the Ente's header and one Beneficiario (Anagrafica, Indirizzi) but no
-    delivery: a generation builds it once per person and Ente and copies it for each of the
-    person's deliveries (`documento_ps_da_modello`); the Prestazioni of `beneficiario` are left
-    out."""
+    delivery (the Prestazioni of `beneficiario` are left out): see `modello_prestazione`."""
     radice = _radice("-", ente)
     _beneficiario(radice, beneficiario)
     return radice
 
 
-def documento_ps_da_modello(
-    nome: str,
-    modello: etree._Element,
-    prestazione: dict,
-    sina_el: etree._Element | None = None,
-    testi: dict | None = None,
+def modello_prestazione(
+    ente: dict, beneficiario: dict, testi_fissi: dict[str, str], sina_el: etree._Element | None = None
 ) -> etree._Element:
-    """What `documento_ps(nome, ente, [dict(beneficiario, Prestazioni=[prestazione])])` builds,
-    from the `modello_ps(ente, beneficiario)` (a C deep copy of the header and the person costs
-    less than building them again). `sina_el`: `elemento_sina(prestazione["SINA"])`, and `testi`:
-    `testi_xsd(prestazione)`, when known already."""
+    """A PS flow whose one PrestazioniSociali has only the intervention's attributes
+    (`testi_xsd(prestazione_fissa(...)[0])`) and its SINA: the deliveries of one intervention
+    differ only by the attributes of `prestazione_variabile`, which come after those in the XML
+    (the order of `prestazione_da_riga`) and which `documento_da_modello_prestazione` adds to a
+    copy."""
+    radice = modello_ps(ente, beneficiario)
+    el = etree.SubElement(radice[1], _Q_PRESTAZIONI, testi_fissi)
+    if sina_el is not None:
+        el.append(sina_el.__deepcopy__(None))
+    return radice
+
+
+def documento_da_modello_prestazione(
+    nome: str, modello: etree._Element, testi_variabili: dict[str, str]
+) -> etree._Element:
+    """What `documento_ps` builds for one delivery, from its intervention's
+    `modello_prestazione` and `testi_xsd(prestazione_variabile(...)[0])`: a C deep copy, the
+    name, and the delivery's attributes appended (libxml2 adds a new attribute last)."""
     doc = modello.__deepcopy__(None)
     imposta_nome(doc, nome)
-    _prestazione(doc[1], prestazione, sina_el, testi)
+    el = doc[1][-1]
+    for k, v in testi_variabili.items():
+        el.set(k, v)
     return doc
 
 

@@ -254,7 +254,8 @@ class _Generazione:
 
     def persona(self, r: dict, ente_json: str) -> list:
         """[Beneficiario, its problems, the start of its flows' fingerprint text (Ente and
-        Beneficiario), its flow template or None until a flow needs it] of the row's person and
+        Beneficiario), its flow templates per intervention and assessment (None until a flow needs
+        one)] of the row's person and
         Comune: mapped once for the person's deliveries (they come together, see
         `erogazioni_per_siuss`)."""
         chiave = (r["comune_responsabile_id"], e.chiave_beneficiario(r))
@@ -283,13 +284,21 @@ class _Generazione:
             v = fisse[chiave] = (fissa, e.testi_xsd(fissa), prima, dopo)
             if len(fisse) > PERSONE_IN_MEMORIA:
                 fisse.pop(next(iter(fisse)))
-        return v
+        return chiave, v
 
     @staticmethod
-    def modello(persona: list, ente_attrs: dict):
-        if persona[3] is None:
-            persona[3] = e.modello_ps(ente_attrs, persona[0])
-        return persona[3]
+    def modello(persona: list, ente_attrs: dict, chiave_fissa, testi_fissi, sina_id, sina_el):
+        """The flow template of a person's intervention (and UVM assessment), built when a flow
+        first needs it and kept with the person."""
+        modelli = persona[3]
+        if modelli is None:
+            modelli = persona[3] = {}
+        m = modelli.get((chiave_fissa, sina_id))
+        if m is None:
+            m = modelli[(chiave_fissa, sina_id)] = e.modello_prestazione(
+                ente_attrs, persona[0], testi_fissi, sina_el
+            )
+        return m
 
     def sina(self, v: dict) -> tuple[dict, object]:
         """The SINA dict and element of an UVM assessment, built once per assessment."""
@@ -346,8 +355,9 @@ class _Generazione:
         _beneficiario, problemi_b, prefisso_impronta, _modello = persona
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
         sina, sina_el = self.sina(v) if v else (None, None)
+        sina_id = v["id"] if v else None
         # = e.prestazione_da_riga(r, sina=sina), the intervention's part mapped once per intervention
-        fissa, testi_fissa, prima, dopo = self.prestazione_fissa(r)
+        chiave_fissa, (fissa, testi_fissa, prima, dopo) = self.prestazione_fissa(r)
         variabile, problemi_v = e.prestazione_variabile(r)
         prestazione = {**fissa, **variabile}
         if sina:
@@ -365,9 +375,9 @@ class _Generazione:
                 chiave_flusso=k,
                 r=r,
                 ente=ente,
-                documento=lambda nome, p=prestazione, s=sina_el, v=variabile, t=testi_fissa: (
-                    e.documento_ps_da_modello(
-                        nome, self.modello(persona, ente_attrs), p, s, {**t, **e.testi_xsd(v)}
+                documento=lambda nome, v=variabile, m=(chiave_fissa, testi_fissa, sina_id, sina_el): (
+                    e.documento_da_modello_prestazione(
+                        nome, self.modello(persona, ente_attrs, *m), e.testi_xsd(v)
                     )
                 ),
                 impronta_=imp,

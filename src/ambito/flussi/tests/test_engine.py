@@ -124,9 +124,10 @@ def test_prestazione_is_the_interventions_part_then_the_deliverys():
     ]  # fmt: skip
 
 
-def test_flow_from_the_persons_template_is_byte_identical():
-    """documento_ps_da_modello (the person's template copied, SINA element and attribute texts
-    built once) serialises as documento_ps, and a copy shares nothing with the template."""
+def test_flow_from_the_interventions_template_is_byte_identical():
+    """documento_da_modello_prestazione (the person's and intervention's template, SINA included,
+    copied; the delivery's attributes appended) serialises as documento_ps, and a copy shares
+    nothing with the template."""
     sina = e.sina_da_valutazione(
         dict(mobilita="1", attivita_vita_quotidiana="2", disturbi_comportamentali="1", area_reddituale="1",
              area_supporto="2", fonte_derivazione_valutazione="1", strumento_valutazione="1",
@@ -134,18 +135,19 @@ def test_flow_from_the_persons_template_is_byte_identical():
     )  # fmt: skip
     b, _ = e.beneficiario_da_riga(RIGA)
     ente, _ = e.ente_flusso(ENTE)
-    modello = e.modello_ps(ente, b)
+    nome = "F100.PS.20250102.0000009"
     for riga, s in ((RIGA, None), (RIGA, sina), (dict(RIGA, carattere_prestazione="2"), sina)):
         p, _ = e.prestazione_da_riga(riga, sina=s)
-        atteso = e.xml_ps("F100.PS.20250102.0000009", ente, [dict(b, Prestazioni=[p])])
-        sina_el = e.elemento_sina(s) if s else None
-        for doc in (
-            e.documento_ps_da_modello("F100.PS.20250102.0000009", modello, p),
-            e.documento_ps_da_modello("F100.PS.20250102.0000009", modello, p, sina_el, e.testi_xsd(p)),
-        ):
+        atteso = e.xml_ps(nome, ente, [dict(b, Prestazioni=[p])])
+        fissa, _, _ = e.prestazione_fissa(riga)
+        modello = e.modello_prestazione(ente, b, e.testi_xsd(fissa), e.elemento_sina(s) if s else None)
+        for _volta in (1, 2):  # the template is left as it was
+            doc = e.documento_da_modello_prestazione(
+                nome, modello, e.testi_xsd(e.prestazione_variabile(riga)[0])
+            )
             assert e.serializza(doc) == atteso
             assert e.valida_documento(e.PS, doc) == []
-    assert len(modello[1]) == 2 and modello[0].get("Nome") == "-"  # Anagrafica, Indirizzo: untouched
+        assert modello[0].get("Nome") == "-" and "ImportoQuotaEnte" not in modello[1][-1].attrib
 
 
 def test_json_impronta_is_json_dumps():
