@@ -84,9 +84,15 @@ def main() -> int:
             # The child opens the same database: close ours (SQLite holds no lock then).
             nome = connection.settings_dict["NAME"]
             connection.close()
-            copia = os.environ.get("AMBITO_BENCH_SALVA")  # keep the loaded SQLite file to measure again
+            # Keep the loaded data to measure again (`--misura` on a copy): the SQLite file copied
+            # to AMBITO_BENCH_SALVA, or on PostgreSQL a database of that name made from it.
+            copia = os.environ.get("AMBITO_BENCH_SALVA")
             if copia and connection.vendor == "sqlite":
                 shutil.copyfile(nome, copia)
+            elif copia:
+                with connection._nodb_cursor() as cur:  # not connected to the template itself
+                    cur.execute(f'DROP DATABASE IF EXISTS "{copia}"')
+                    cur.execute(f'CREATE DATABASE "{copia}" TEMPLATE "{nome}"')
             figlio = subprocess.run(
                 [sys.executable, __file__, "--misura", str(nome)], env=os.environ.copy(), check=False
             )

@@ -227,6 +227,46 @@ def impronta_di_parti(parti: dict[str, str]) -> str:
     return hashlib.sha256(testo.encode("utf-8")).hexdigest()
 
 
+def _json_valore(v) -> str:
+    """json_impronta(v), without the encoder's call for a delivery's own values: str(Decimal) and
+    str(date) (what default=str gives) hold no character JSON escapes."""
+    c = v.__class__
+    if c is Decimal or c is dt.date:
+        return f'"{v}"'
+    if c is int:
+        return int.__repr__(v)
+    return json_impronta(v)
+
+
+class ModelloJson:
+    """json_impronta({**fisse, **variabili}) for many `variabili` with the same keys: the text of
+    the fixed entries (the intervention's attributes, SINA) is encoded once, in the sorted order
+    json_impronta uses, with a slot for each variable key."""
+
+    def __init__(self, fisse: dict, chiavi_variabili: Iterable[str]):
+        self.chiavi = tuple(sorted(chiavi_variabili))
+        if set(self.chiavi) & set(fisse):
+            raise ValueError("Una chiave non può essere sia fissa sia variabile.")
+        pezzi, testo = [], "{"
+        for i, k in enumerate(sorted([*fisse, *self.chiavi])):
+            testo += ("," if i else "") + _chiave_json(k) + ":"
+            if k in fisse:
+                testo += json_impronta(fisse[k])
+            else:
+                pezzi.append(testo)
+                testo = ""
+        pezzi.append(testo + "}")
+        self.pezzi = pezzi
+
+    def testo(self, variabili: dict) -> str:
+        pezzi = self.pezzi
+        out = [pezzi[0]]
+        for k, pezzo in zip(self.chiavi, pezzi[1:], strict=True):
+            out.append(_json_valore(variabili[k]))
+            out.append(pezzo)
+        return "".join(out)
+
+
 def prefisso_impronta(parti: dict[str, str], ultima: str) -> str:
     """The start of the text `impronta_di_parti` hashes for `parti` plus a part `ultima` whose key
     sorts after all of theirs, up to that part's value: parts shared by many flows (the Ente, the

@@ -287,18 +287,23 @@ class _Generazione:
         return chiave, v
 
     @staticmethod
-    def modello(persona: list, ente_attrs: dict, chiave_fissa, testi_fissi, sina_id, sina_el):
-        """The flow template of a person's intervention (and UVM assessment), built when a flow
-        first needs it and kept with the person."""
+    def modelli(persona: list, chiave_fissa, sina_id) -> list:
+        """[flow template, {variable keys: fingerprint text template}] of a person's intervention
+        and UVM assessment, kept with the person; the flow template is built when a flow first
+        needs it (`modello_xml`)."""
         modelli = persona[3]
         if modelli is None:
             modelli = persona[3] = {}
         m = modelli.get((chiave_fissa, sina_id))
         if m is None:
-            m = modelli[(chiave_fissa, sina_id)] = e.modello_prestazione(
-                ente_attrs, persona[0], testi_fissi, sina_el
-            )
+            m = modelli[(chiave_fissa, sina_id)] = [None, {}]
         return m
+
+    @staticmethod
+    def modello_xml(modelli: list, persona: list, ente_attrs: dict, testi_fissi, sina_el):
+        if modelli[0] is None:
+            modelli[0] = e.modello_prestazione(ente_attrs, persona[0], testi_fissi, sina_el)
+        return modelli[0]
 
     def sina(self, v: dict) -> tuple[dict, object]:
         """The SINA dict and element of an UVM assessment, built once per assessment."""
@@ -355,16 +360,19 @@ class _Generazione:
         _beneficiario, problemi_b, prefisso_impronta, _modello = persona
         v = uvm.alla_data(r["caso_id"], r["data_erogazione"])
         sina, sina_el = self.sina(v) if v else (None, None)
-        sina_id = v["id"] if v else None
+        sina_id = v["id"] if v else None  # part of the templates' key
         # = e.prestazione_da_riga(r, sina=sina), the intervention's part mapped once per intervention
         chiave_fissa, (fissa, testi_fissa, prima, dopo) = self.prestazione_fissa(r)
         variabile, problemi_v = e.prestazione_variabile(r)
-        prestazione = {**fissa, **variabile}
-        if sina:
-            prestazione["SINA"] = sina
         problemi_p = prima + problemi_v + dopo if prima or problemi_v or dopo else []
         # = e.impronta({"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione})
-        imp = e.impronta_da_prefisso(prefisso_impronta, e.json_impronta(prestazione))
+        # with prestazione = {**fissa, **variabile, "SINA": sina}, the fixed text encoded once
+        modelli = self.modelli(persona, chiave_fissa, sina_id)
+        json_p = modelli[1].get(tuple(variabile))
+        if json_p is None:
+            fisse = {**fissa, "SINA": sina} if sina else fissa
+            json_p = modelli[1][tuple(variabile)] = e.ModelloJson(fisse, variabile)
+        imp = e.impronta_da_prefisso(prefisso_impronta, json_p.testo(variabile))
         if ultimo and ultimo["impronta"] == imp and ultimo["stato"] != StatoFlusso.INVALIDO:
             conta.saltati += 1
         else:
@@ -375,9 +383,9 @@ class _Generazione:
                 chiave_flusso=k,
                 r=r,
                 ente=ente,
-                documento=lambda nome, v=variabile, m=(chiave_fissa, testi_fissa, sina_id, sina_el): (
+                documento=lambda nome, v=variabile, m=modelli, t=testi_fissa, s=sina_el: (
                     e.documento_da_modello_prestazione(
-                        nome, self.modello(persona, ente_attrs, *m), e.testi_xsd(v)
+                        nome, self.modello_xml(m, persona, ente_attrs, t, s), e.testi_xsd(v)
                     )
                 ),
                 impronta_=imp,

@@ -173,3 +173,27 @@ def test_prefisso_impronta_ends_as_impronta_di_parti():
         assert "deve seguire" in str(exc)
     else:
         raise AssertionError("a part sorting after the last one must be refused")
+
+
+def test_modello_json_gives_the_text_of_json_impronta():
+    """A generation encodes an intervention's fixed attributes (and SINA) once and fills in each
+    delivery's values: the text must be json_impronta's, so that fingerprints never change."""
+    sina = e.sina_da_valutazione(dict(mobilita="1", invalidita_civile=["1"], necessita_interventi=["A2.02"]))
+    righe = (
+        RIGA,
+        dict(RIGA, carattere_prestazione="2", importo=D("1E+2"), quota_utente=D("0.5"), quota_ssn=None),
+        dict(RIGA, al=dt.date(2025, 1, 31), unita_misura="ore", quantita=D("12.50"), cognome="D'Àngelo"),
+    )
+    for riga in righe:
+        for s in (None, sina):
+            p, _ = e.prestazione_da_riga(riga, sina=s)
+            fissa, _, _ = e.prestazione_fissa(riga)
+            variabile, _ = e.prestazione_variabile(riga)
+            modello = e.ModelloJson({**fissa, "SINA": s} if s else fissa, variabile)
+            assert modello.testo(variabile) == e.json_impronta(p)
+    try:
+        e.ModelloJson({"A": 1}, ["A"])
+    except ValueError as exc:
+        assert "sia fissa sia variabile" in str(exc)
+    else:
+        raise AssertionError("a key both fixed and variable must be refused")
