@@ -110,6 +110,7 @@ class _Numeratore:
 
 
 BLOCCO = 2000  # deliveries per chunk: one read of their existing flows and one bulk_create each
+ANALISI_DOPO = 5 * BLOCCO  # flows written in a run after which PostgreSQL's statistics are renewed
 # Persons (and UVM assessments) whose mapped Beneficiario and flow template a generation keeps, the
 # most recently met. The deliveries come person by person, so a few are enough; a person is mapped
 # again only when met again after these many others (never, in one generation).
@@ -181,6 +182,8 @@ class _Inserimento:
                       if f.get_internal_type() == "JSONField"}  # fmt: skip
         self.in_ordine = operator.itemgetter(*[f.attname for f in self.campi])  # dict -> row tuple
         self.righe: list[tuple] = []
+        self.scritte = 0
+        self.analizzata = False
         self._predefiniti()
 
     def _predefiniti(self) -> None:
@@ -214,6 +217,15 @@ class _Inserimento:
                             copia.write_row(riga)
                 else:
                     cur.executemany(self.sql, self.righe)
+                self.scritte += len(self.righe)
+                if connection.vendor == "postgresql" and not self.analizzata and self.scritte >= ANALISI_DOPO:
+                    # Planner statistics of the flows, once the run has written many: without
+                    # them (a table never analysed, as before a first generation) PostgreSQL
+                    # takes `ambito_id = x` for 0.5% of the rows and answers each chunk's lookup
+                    # of keys by scanning all the Ambito's flows, a cost growing with the table.
+                    # Autovacuum cannot help inside this one transaction; ANALYZE counts its rows.
+                    cur.execute(f"ANALYZE {connection.ops.quote_name(FlussoSiuss._meta.db_table)}")
+                    self.analizzata = True
             self.righe = []
             self._predefiniti()
 

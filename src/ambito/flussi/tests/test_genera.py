@@ -221,3 +221,27 @@ def test_each_flow_is_what_the_engine_builds_from_its_row_alone(mondo):
         residenze.add((riga["persona_id"], riga["residenza_istat"]))
         assert (b"<SINA " in f.xml.encode()) == (riga["persona_id"] == a.pk)
     assert (b.pk, mondo.altro_comune.codice_istat) in residenze and len(residenze) == 3
+
+
+def test_postgresql_statistics_renewed_during_a_long_generation(mondo, monkeypatch):
+    """On PostgreSQL a generation renews the flows' planner statistics once it has written
+    ANALISI_DOPO flows (inside its own transaction: autovacuum cannot), so that each chunk's
+    lookup of keys uses the key index instead of scanning all the Ambito's flows."""
+    import pytest
+    from django.db import connection
+
+    from ambito.flussi import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statistiche del pianificatore: solo PostgreSQL")
+    monkeypatch.setattr(services, "ANALISI_DOPO", 2)
+    for giorno in (3, 4, 5):
+        eroga(mondo, data=dt.date(2024, 4, giorno))
+    tabella = FlussoSiuss._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [tabella])
+        prima = cur.fetchone()[0]
+        assert genera(mondo)["validi"] == 3
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [tabella])
+        dopo = cur.fetchone()[0]
+    assert prima <= 0 and dopo == 3
