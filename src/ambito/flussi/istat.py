@@ -327,10 +327,15 @@ def indagine_istat(ambito, anno: int) -> Indagine:
     for nc in non_class.values():
         totale_nc.aggiungi(nc.valori)
 
+    sottogruppi: dict[str, dict[str, list[int]]] = {}
+    for a in aree:
+        for s in a.servizi:
+            sottogruppi.setdefault(a.codice, {}).setdefault(s.macroarea, []).append(s.id)
     oscuramento = segreto.oscura_gerarchica(
         {(sid, cid): v.utenti for (sid, cid), v in celle.items()},
         {a.codice: [s.id for s in a.servizi] for a in aree},
         [c.pk for c in comuni],
+        sottogruppi=sottogruppi,
     )
     macro_usate = _ordine(list({s.macroarea for s in servizi.values()}), ORDINE_MACRO)
     return Indagine(
@@ -415,25 +420,31 @@ def sioss(ambito, anno: int) -> Sioss:
     for c in comuni:
         pa = {a: len(per_area.get((c.pk, a), ())) for a in codici_aree}
         righe.append(RigaSioss(c, pa, sum(pa.values()), len(persone.get(c.pk, ())), len(nuove.get(c.pk, ()))))
-    valori: dict = {}
+    totale_per_area = {a: sum(r.per_area[a] for r in righe) for a in codici_aree}
+    # Every count is a cell, totals included. Areas add up to "Totale aree" (by Comune and
+    # overall). Persons and new cases per Comune add up to the Ambito's only when nobody is in
+    # charge of two Comuni: taken as additive, which suppresses at least as much as needed.
+    valori: dict = {("TA",): sum(totale_per_area.values()), ("P",): len(tutte), ("N",): len(tutte_nuove)}
     relazioni: list[list] = []
     for r in righe:
+        c = r.comune.pk
         for a in codici_aree:
-            valori[("a", r.comune.pk, a)] = r.per_area[a]
-        valori[("nuove", r.comune.pk)] = r.nuove
-        relazioni.append([("a", r.comune.pk, a) for a in codici_aree])
+            valori[("a", c, a)] = r.per_area[a]
+        valori[("TA", c)], valori[("P", c)], valori[("nuove", c)] = r.totale_aree, r.persone, r.nuove
+        relazioni.append([*(("a", c, a) for a in codici_aree), ("TA", c)])
     for a in codici_aree:
-        relazioni.append([("a", r.comune.pk, a) for r in righe])
-    # Persons in charge per Comune are the Comune's total (published, like "Totale aree"); new
-    # cases are a part of it, suppressed within their column.
-    relazioni.append([("nuove", r.comune.pk) for r in righe])
-    totale_per_area = {a: sum(r.per_area[a] for r in righe) for a in codici_aree}
+        valori[("TPA", a)] = totale_per_area[a]
+        relazioni.append([*(("a", r.comune.pk, a) for r in righe), ("TPA", a)])
+    relazioni.append([*(("TA", r.comune.pk) for r in righe), ("TA",)])
+    relazioni.append([*(("TPA", a) for a in codici_aree), ("TA",)])
+    relazioni.append([*(("P", r.comune.pk) for r in righe), ("P",)])
+    relazioni.append([*(("nuove", r.comune.pk) for r in righe), ("N",)])
     return Sioss(
         anno=anno,
         aree=aree,
         righe=righe,
         totale_per_area=totale_per_area,
-        totale_aree=sum(totale_per_area.values()),
+        totale_aree=valori[("TA",)],
         persone=len(tutte),
         nuove=len(tutte_nuove),
         oscuramento=segreto.oscura(valori, relazioni),
@@ -513,16 +524,21 @@ def tabelle_indagine(ind: Indagine, *, comune_id: int | None = None, oscurato: b
     righe = []
     for a in ind.aree:
         if intero:
-            righe.append(Riga([a.nome, "Totale area", *_valori(ind.per_area.get(a.codice, vuoto))], "gruppo"))
+            v = ind.per_area.get(a.codice, vuoto)
+            righe.append(Riga([a.nome, "Totale area", *p.valori(("G", a.codice), v)], "gruppo"))
             for m, nome in ind.macroaree:
                 v = ind.per_macroarea.get((a.codice, m))
                 if v is not None:
-                    righe.append(Riga([a.nome, nome, *_valori(v)]))
+                    righe.append(Riga([a.nome, nome, *p.valori(("M", a.codice, m), v)]))
         else:
             v = ind.per_area_comune.get((a.codice, comune_id), vuoto)
             righe.append(Riga([a.nome, "Totale area", *p.valori(("g", a.codice, comune_id), v)]))
-    tot = ind.totale if intero else ind.per_comune.get(comune_id, vuoto)
-    righe.append(Riga(["Totale", "", *_valori(tot)], "totale"))
+    if intero:
+        righe.append(Riga(["Totale", "", *p.valori(("T",), ind.totale)], "totale"))
+    else:
+        righe.append(
+            Riga(["Totale", "", *p.valori(("C", comune_id), ind.per_comune.get(comune_id, vuoto))], "totale")
+        )
     tab.append(
         Tabella(
             "area",
@@ -540,14 +556,14 @@ def tabelle_indagine(ind: Indagine, *, comune_id: int | None = None, oscurato: b
             p.utenti(("g", a.codice, c.pk), ind.per_area_comune.get((a.codice, c.pk), vuoto).utenti)
             for a in ind.aree
         ]
-        righe.append(Riga([c.nome, *per_area, *_valori(ind.per_comune.get(c.pk, vuoto))]))
+        righe.append(Riga([c.nome, *per_area, *p.valori(("C", c.pk), ind.per_comune.get(c.pk, vuoto))]))
     if intero:
         righe.append(
             Riga(
                 [
                     "Totale",
-                    *[ind.per_area.get(a.codice, vuoto).utenti for a in ind.aree],
-                    *_valori(ind.totale),
+                    *[p.utenti(("G", a.codice), ind.per_area.get(a.codice, vuoto).utenti) for a in ind.aree],
+                    *p.valori(("T",), ind.totale),
                 ],
                 "totale",
             )
@@ -568,7 +584,7 @@ def tabelle_indagine(ind: Indagine, *, comune_id: int | None = None, oscurato: b
         for s in a.servizi:
             celle = [p.utenti(("s", s.id, c.pk), ind.celle.get((s.id, c.pk), vuoto).utenti) for c in comuni]
             if intero:
-                resto = _valori(ind.per_servizio.get(s.id, vuoto))
+                resto = p.valori(("S", s.id), ind.per_servizio.get(s.id, vuoto))
             else:
                 resto = p.valori(("s", s.id, comune_id), ind.celle.get((s.id, comune_id), vuoto))[1:]
                 resto = [celle[0], *resto]
@@ -582,8 +598,8 @@ def tabelle_indagine(ind: Indagine, *, comune_id: int | None = None, oscurato: b
                     "",
                     "",
                     "",
-                    *[ind.per_comune.get(c.pk, vuoto).utenti for c in comuni],
-                    *_valori(ind.totale),
+                    *[p.utenti(("C", c.pk), ind.per_comune.get(c.pk, vuoto).utenti) for c in comuni],
+                    *p.valori(("T",), ind.totale),
                 ],
                 "totale",
             )
@@ -636,10 +652,6 @@ def tabelle_indagine(ind: Indagine, *, comune_id: int | None = None, oscurato: b
     return tab
 
 
-def _valori(v: Valori) -> list:
-    return [v.utenti, *soldi(v)]
-
-
 def tabella_sioss(s: Sioss, *, comune_id: int | None = None, oscurato: bool = True) -> Tabella:
     p = _Pubblica(s.oscuramento, oscurato)
     righe = []
@@ -651,8 +663,8 @@ def tabella_sioss(s: Sioss, *, comune_id: int | None = None, oscurato: bool = Tr
                 [
                     r.comune.nome,
                     *[p.utenti(("a", r.comune.pk, a), r.per_area[a]) for a, _ in s.aree],
-                    r.totale_aree,
-                    r.persone,
+                    p.utenti(("TA", r.comune.pk), r.totale_aree),
+                    p.utenti(("P", r.comune.pk), r.persone),
                     p.utenti(("nuove", r.comune.pk), r.nuove),
                 ]
             )
@@ -660,7 +672,13 @@ def tabella_sioss(s: Sioss, *, comune_id: int | None = None, oscurato: bool = Tr
     if comune_id is None:
         righe.append(
             Riga(
-                ["Totale", *[s.totale_per_area[a] for a, _ in s.aree], s.totale_aree, s.persone, s.nuove],
+                [
+                    "Totale",
+                    *[p.utenti(("TPA", a), s.totale_per_area[a]) for a, _ in s.aree],
+                    p.utenti(("TA",), s.totale_aree),
+                    p.utenti(("P",), s.persone),
+                    p.utenti(("N",), s.nuove),
+                ],
                 "totale",
             )
         )

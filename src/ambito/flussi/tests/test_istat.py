@@ -429,3 +429,40 @@ def test_crosswalk_changed_in_the_year_uses_the_last_one_and_says_so(mondo):
     assert len(ind.cambi_nell_anno) == 1 and "ELD, DIS" in ind.cambi_nell_anno[0]
     (nc,) = ind.non_classificati
     assert nc.servizio_id == mondo.minori.pk and "macro-area" in nc.motivo
+
+
+def _conteggi_pubblicati(tabelle) -> list:
+    """Every published count of the tables (the columns of persons), totals included."""
+    return [
+        v
+        for t in tabelle
+        for r in t.righe
+        for v, tipo in zip(r.celle, t.tipi, strict=True)
+        if tipo == "intero"
+    ]
+
+
+def test_a_comune_total_of_one_person_is_not_published(mondo):
+    """A Comune with one user in the year: its total is a cell of 1 person, suppressed in every
+    published table (and the other Comune's total with it, or the Ambito's total would give it
+    away); the internal, unsuppressed tables show the true values."""
+    s, m = Scena(mondo), mondo
+    for _ in range(3):
+        s.eroga(m.sad, m.comune)
+    for _ in range(4):
+        s.eroga(m.minori, m.comune)
+    s.eroga(m.sad, m.altro_comune)
+    ind = istat.indagine_istat(m.ambito, ANNO)
+    assert ind.per_comune[m.altro_comune.pk].utenti == 1
+    assert ("C", m.altro_comune.pk) in ind.oscuramento.primarie
+    assert ("C", m.comune.pk) in ind.oscuramento.secondarie
+    tab = {t.chiave: t for t in istat.tabelle_indagine(ind)}
+    riga_b = next(r for r in tab["comune"].righe if r.celle[0] == m.altro_comune.nome)
+    assert riga_b.celle[1 + len(ind.aree)] == istat.PRIMARIA
+    assert set(riga_b.celle[2 + len(ind.aree) :]) == {istat.PRIMARIA}  # its money with it
+    pubblicati = _conteggi_pubblicati([*tab.values(), istat.tabella_sioss(istat.sioss(m.ambito, ANNO))])
+    assert all(v in (istat.PRIMARIA, istat.SECONDARIA) or v == 0 or v >= 3 for v in pubblicati)
+    interni = _conteggi_pubblicati(istat.tabelle_indagine(ind, oscurato=False))
+    assert 1 in interni and not any(v in (istat.PRIMARIA, istat.SECONDARIA) for v in interni)
+    # The Ambito's total stays published and true.
+    assert tab["comune"].righe[-1].celle[-5] == ind.totale.utenti == 8

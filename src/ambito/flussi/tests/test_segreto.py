@@ -26,12 +26,19 @@ def tabelle(draw):
 
 
 def _celle(gruppi, colonne, valori):
+    """Every published count, totals included, computed here independently of the module."""
     celle = {}
     for g, righe in gruppi.items():
         for c in colonne:
             for r in righe:
                 celle[("s", r, c)] = valori[(r, c)]
             celle[("g", g, c)] = sum(valori[(r, c)] for r in righe)
+        for r in righe:
+            celle[("S", r)] = sum(valori[(r, c)] for c in colonne)
+        celle[("G", g)] = sum(valori[(r, c)] for r in righe for c in colonne)
+    for c in colonne:
+        celle[("C", c)] = sum(v for (r, cc), v in valori.items() if cc == c)
+    celle[("T",)] = sum(valori.values())
     return celle
 
 
@@ -43,11 +50,14 @@ def test_no_relation_isolates_a_suppressed_cell(t):
     assert o.non_protette == ()
     for rel in segreto.relazioni_gerarchiche(gruppi, colonne):
         assert sum(1 for k in rel if k in o) != 1, rel
-    # Rows and columns of the plain service x Comune grid too (a Comune's column of services
-    # adds up to its published total).
+    # Rows and columns of the plain service x Comune grid too: a Comune's column of services adds
+    # up to the Comune's total, a service's row to the service's total.
     for c in colonne:
-        col = [("s", r, c) for righe in gruppi.values() for r in righe]
+        col = [*(("s", r, c) for righe in gruppi.values() for r in righe), ("C", c)]
         assert sum(1 for k in col if k in o) != 1
+    for righe in gruppi.values():
+        for r in righe:
+            assert sum(1 for k in [*(("s", r, c) for c in colonne), ("S", r)] if k in o) != 1
 
 
 @settings(max_examples=300, deadline=None)
@@ -77,14 +87,14 @@ def test_published_totals_equal_true_totals(t):
             pubblicate = sum(valori[(r, c)] for c in colonne if ("s", r, c) not in o)
             nascoste = [valori[(r, c)] for c in colonne if ("s", r, c) in o]
             assert pubblicate + sum(nascoste) == totale
-            assert len(nascoste) != 1
+            assert len(nascoste) != 1 or ("S", r) in o  # the total is hidden too, or it is safe
 
 
 def test_zero_is_published_and_a_lone_small_cell_takes_the_smallest_partner():
     gruppi = {"FAM": ["SAD"]}
     valori = {("SAD", "A"): 2, ("SAD", "B"): 7, ("SAD", "C"): 4, ("SAD", "D"): 0}
     o = segreto.oscura_gerarchica(valori, gruppi, ["A", "B", "C", "D"])
-    assert o.primarie == {("s", "SAD", "A"), ("g", "FAM", "A")}
+    assert o.primarie == {("s", "SAD", "A"), ("g", "FAM", "A"), ("C", "A")}  # Comune A's total is 2
     # The smallest non-zero published cell of the row (4 in C), not the zero.
     assert ("s", "SAD", "C") in o.secondarie and ("s", "SAD", "D") not in o
 
@@ -99,11 +109,14 @@ def test_a_relation_of_one_cell_cannot_be_protected_and_is_reported():
     assert o.non_protette == (0,)
 
 
-def test_a_single_area_cannot_hide_a_comune_total_and_says_so():
+def test_small_totals_are_suppressed_like_cells():
+    """A Comune whose only area has one person: its area cell, its total and, here, every total
+    that equals it are cells of 1 person, all suppressed, and no relation isolates one."""
     o = segreto.oscura_gerarchica({("S", "A"): 0, ("S", "B"): 1}, {"G": ["S"]}, ["A", "B"])
-    rel = segreto.relazioni_gerarchiche({"G": ["S"]}, ["A", "B"])
-    isolate = tuple(i for i, r in enumerate(rel) if sum(k in o for k in r) == 1)
-    assert isolate and o.non_protette == isolate
+    assert {("s", "S", "B"), ("g", "G", "B"), ("C", "B"), ("S", "S"), ("G", "G"), ("T",)} <= o.primarie
+    assert o.non_protette == ()
+    for rel in segreto.relazioni_gerarchiche({"G": ["S"]}, ["A", "B"]):
+        assert sum(k in o for k in rel) != 1, rel
 
 
 def test_nothing_small_nothing_suppressed():
