@@ -266,10 +266,9 @@ class _Generazione:
 
     def persona(self, r: dict, ente_json: str) -> list:
         """[Beneficiario, its problems, the start of its flows' fingerprint text (Ente and
-        Beneficiario), its flow templates per intervention and assessment (None until a flow needs
-        one)] of the row's person and
-        Comune: mapped once for the person's deliveries (they come together, see
-        `erogazioni_per_siuss`)."""
+        Beneficiario), its templates per intervention and assessment (None until a flow needs
+        one)] of the row's person and Comune: mapped once for the person's deliveries (they come
+        together, see `erogazioni_per_siuss`)."""
         chiave = (r["comune_responsabile_id"], e.chiave_beneficiario(r))
         persone = self._persone
         v = persone.get(chiave)
@@ -376,7 +375,7 @@ class _Generazione:
         # = e.prestazione_da_riga(r, sina=sina), the intervention's part mapped once per intervention
         chiave_fissa, (fissa, testi_fissa, prima, dopo) = self.prestazione_fissa(r)
         variabile, problemi_v = e.prestazione_variabile(r)
-        problemi_p = prima + problemi_v + dopo if prima or problemi_v or dopo else []
+        problemi_p = prima + problemi_v + dopo
         # = e.impronta({"ente": ente_attrs, "beneficiario": beneficiario, "prestazione": prestazione})
         # with prestazione = {**fissa, **variabile, "SINA": sina}, the fixed text encoded once
         modelli = self.modelli(persona, chiave_fissa, sina_id)
@@ -395,9 +394,9 @@ class _Generazione:
                 chiave_flusso=k,
                 r=r,
                 ente=ente,
-                documento=lambda nome, v=variabile, m=modelli, t=testi_fissa, s=sina_el: (
+                documento=lambda nome, var=variabile, m=modelli, t=testi_fissa, s=sina_el: (
                     e.documento_da_modello_prestazione(
-                        nome, self.modello_xml(m, persona, ente_attrs, t, s), e.testi_xsd(v)
+                        nome, self.modello_xml(m, persona, ente_attrs, t, s), e.testi_xsd(var)
                     )
                 ),
                 impronta_=imp,
