@@ -208,26 +208,83 @@ class _Inserimento:
             riga[a] = self._prepara(a, valori[a])
         self.righe.append(self.in_ordine(riga))
 
-    def scrivi(self) -> None:
-        if self.righe:
+    def consegna(self) -> list[tuple]:
+        """The rows queued so far, handed over to be written (the queue starts again)."""
+        righe, self.righe = self.righe, []
+        self._predefiniti()
+        return righe
+
+    def scrivi_righe(self, cur, righe: list[tuple]) -> None:
+        """Write `righe` with a DB-API cursor of the run's connection (Django's own, or the
+        underlying psycopg connection's from the writer thread, see `_Scrittore`)."""
+        if self.copy:  # PostgreSQL: COPY, several times faster than a multi-row INSERT
+            with cur.copy(self.copy) as copia:
+                for riga in righe:
+                    copia.write_row(riga)
+        else:
+            cur.executemany(self.sql, righe)
+        self.scritte += len(righe)
+        if connection.vendor == "postgresql" and not self.analizzata and self.scritte >= ANALISI_DOPO:
+            # Planner statistics of the flows, once the run has written many: without them (a
+            # table never analysed, as before a first generation) PostgreSQL takes `ambito_id = x`
+            # for 0.5% of the rows and answers each chunk's lookup of keys by scanning all the
+            # Ambito's flows, a cost growing with the table. Autovacuum cannot help inside this
+            # one transaction; ANALYZE counts its rows.
+            cur.execute(f"ANALYZE {connection.ops.quote_name(FlussoSiuss._meta.db_table)}")
+            self.analizzata = True
+
+
+class _Scrittore:
+    """Where a chunk's new flows are written. On PostgreSQL, by a second thread while the next
+    chunk is built: the server's work (COPY, its indexes, the foreign-key checks, made immediate
+    for the run so that they run inside each COPY instead of all at COMMIT) overlaps the building
+    of the XML, on the server's own core. The thread uses the very connection of the run (psycopg's
+    connection serialises its users), so it is the same transaction: all or nothing. At most one
+    chunk is being written; its error is raised in the run. Elsewhere (SQLite, in the process),
+    each chunk is written in place."""
+
+    def __init__(self, nuovi: _Inserimento):
+        self.nuovi = nuovi
+        self.in_corso = None
+        self.pool = None
+        if nuovi.copy:
+            from concurrent.futures import ThreadPoolExecutor
+
+            connection.ensure_connection()
+            self.grezza = connection.connection  # psycopg's connection, in the run's transaction
             with connection.cursor() as cur:
-                if self.copy:  # PostgreSQL: COPY, several times faster than a multi-row INSERT
-                    with cur.cursor.copy(self.copy) as copia:
-                        for riga in self.righe:
-                            copia.write_row(riga)
-                else:
-                    cur.executemany(self.sql, self.righe)
-                self.scritte += len(self.righe)
-                if connection.vendor == "postgresql" and not self.analizzata and self.scritte >= ANALISI_DOPO:
-                    # Planner statistics of the flows, once the run has written many: without
-                    # them (a table never analysed, as before a first generation) PostgreSQL
-                    # takes `ambito_id = x` for 0.5% of the rows and answers each chunk's lookup
-                    # of keys by scanning all the Ambito's flows, a cost growing with the table.
-                    # Autovacuum cannot help inside this one transaction; ANALYZE counts its rows.
-                    cur.execute(f"ANALYZE {connection.ops.quote_name(FlussoSiuss._meta.db_table)}")
-                    self.analizzata = True
-            self.righe = []
-            self._predefiniti()
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flussi-scrittura")
+
+    def _scrivi(self, righe: list[tuple]) -> None:
+        with self.grezza.cursor() as cur:
+            self.nuovi.scrivi_righe(cur, righe)
+
+    def avvia(self, righe: list[tuple]) -> None:
+        """Start writing `righe` (the previous write must be over: see `attendi`)."""
+        if not righe:
+            return
+        if self.pool is None:
+            with connection.cursor() as cur:
+                self.nuovi.scrivi_righe(cur.cursor, righe)
+        else:
+            self.in_corso = self.pool.submit(self._scrivi, righe)
+
+    def attendi(self) -> None:
+        """Wait for the write in progress, raising its error."""
+        if self.in_corso is not None:
+            in_corso, self.in_corso = self.in_corso, None
+            in_corso.result()
+
+    def chiudi(self, *, ok: bool) -> None:
+        try:
+            self.attendi()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+                if ok:  # back to the schema's deferred checks for the rest of the transaction
+                    with connection.cursor() as cur:
+                        cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class _Generazione:
@@ -246,6 +303,8 @@ class _Generazione:
         self.conta = Conteggi()
         self.sinba_visti: set[str] = set()
         self.nuovi = _Inserimento(ambito)
+        self.scrittore = _Scrittore(self.nuovi)
+        self.da_scrivere: list[tuple] = []  # the previous chunk's new flows, written during this one
         # Assessments of the cases met so far, read once per case (chunk by chunk).
         self.uvm = sel.valutazioni_uvm(ambito, casi=())
         self.minori = sel.valutazioni_minori(ambito, casi=())
@@ -327,6 +386,10 @@ class _Generazione:
         return s
 
     def blocco(self, righe: list[dict]) -> None:
+        """Read what the chunk needs, start writing the previous chunk's new flows, build this
+        chunk's (while that write goes on, on PostgreSQL), then wait for the write, so that the
+        connection is free for reading the next chunk. The reads cannot need the flows being
+        written: those are of other deliveries, and their SINBA keys are in `sinba_visti`."""
         chiavi_s = {r["erogazione_id"]: _chiave_sinba(r) for r in righe}
         esistenti = sel.ultimi_per_chiave(
             self.ambito,
@@ -336,9 +399,18 @@ class _Generazione:
         casi = {r["caso_id"] for r in righe}
         self.uvm.carica(casi)
         self.minori.carica(casi)
+        self.scrittore.avvia(self.da_scrivere)
+        self.da_scrivere = []
         for r in righe:
             self.riga(r, esistenti, self.uvm, self.minori, chiavi_s[r["erogazione_id"]])
-        self.nuovi.scrivi()
+        self.da_scrivere = self.nuovi.consegna()
+        self.scrittore.attendi()
+
+    def fine(self) -> None:
+        """Write the last chunk's flows."""
+        self.scrittore.avvia(self.da_scrivere)
+        self.da_scrivere = []
+        self.scrittore.attendi()
 
     def riga(self, r: dict, esistenti: dict, uvm, minori, ks: str | None) -> None:
         conta = self.conta
@@ -540,12 +612,22 @@ def genera_flussi(
     # that chunk), so that any cycle is still freed and memory stays bounded by the chunk.
     automatico = gc.isenabled()
     gc.disable()
+    ok = False
+    blocchi = _a_blocchi(righe, blocco)
     try:
-        for righe_blocco in _a_blocchi(righe, blocco):
+        for righe_blocco in blocchi:
             g.blocco(righe_blocco)
             del righe_blocco  # the chunk's rows are freed before the collection, not walked by it
             gc.collect(1)
+        g.fine()
+        ok = True
     finally:
+        # On an error, the deliveries' server-side cursor (PostgreSQL) is closed now, inside the
+        # run's transaction: after its rollback the cursor no longer exists and closing it then
+        # (when the generator is collected) would fail and abort an enclosing transaction.
+        blocchi.close()
+        righe.close()
+        g.scrittore.chiudi(ok=ok)
         if automatico:
             gc.enable()
     g.num.salva()

@@ -245,3 +245,30 @@ def test_postgresql_statistics_renewed_during_a_long_generation(mondo, monkeypat
         cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [tabella])
         dopo = cur.fetchone()[0]
     assert prima <= 0 and dopo == 3
+
+
+def test_a_failed_write_stores_nothing(mondo, monkeypatch):
+    """The chunks' flows are written while the next chunk is built (a second thread on
+    PostgreSQL): a write that fails raises in the generation and nothing of the run is stored,
+    the flows already written by earlier chunks included."""
+    import pytest
+
+    from ambito.flussi import services
+
+    for giorno in (3, 4, 5):
+        eroga(mondo, data=dt.date(2024, 4, giorno))
+    originale = services._Inserimento.scrivi_righe
+    scritture = []
+
+    def seconda_fallisce(self, cur, righe):
+        scritture.append(len(righe))
+        if len(scritture) == 2:
+            raise RuntimeError("scrittura non riuscita")
+        return originale(self, cur, righe)
+
+    monkeypatch.setattr(services._Inserimento, "scrivi_righe", seconda_fallisce)
+    with pytest.raises(RuntimeError, match="scrittura non riuscita"):
+        genera_flussi(ambito=mondo.ambito, dal=DAL, al=AL, attore=None, blocco=1)
+    assert scritture == [1, 1] and not FlussoSiuss.objects.filter(ambito=mondo.ambito).exists()
+    monkeypatch.setattr(services._Inserimento, "scrivi_righe", originale)
+    assert genera(mondo)["validi"] == 3  # the connection is usable and the run can be repeated
