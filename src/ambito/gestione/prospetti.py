@@ -557,17 +557,18 @@ def data_popolazione(dati) -> str:
 
 def indicatori(versione: VersioneBilancio) -> Indicatori:
     """Cost per user and per hour from the case record, revenue by source, Comuni per capita."""
-    from ambito.cartella.selectors.erogazioni import consumi_per_comune
+    from ambito.cartella.selectors.erogazioni import consumi_per_comune, persone_per_servizio
 
     voci = _voci(versione)
     anno = versione.esercizio.anno
     dal, al = dt.date(anno, 1, 1), dt.date(anno, 12, 31)
-    persone: dict[int, int] = defaultdict(int)
+    persone: dict[int, int] = {}
     unita: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if any(v.servizio_id for v in voci):
         for r in consumi_per_comune(versione.ambito, None, dal, al):
-            persone[r["servizio_id"]] += r["persone"] or 0
             unita[r["servizio_id"]] += r["unita"] or ZERO
+        # Users are persons, counted once per service even when followed by two Comuni.
+        persone = persone_per_servizio(versione.ambito, dal, al)
     servizi = []
     for v in voci:
         costo = r2(v.costo_totale)

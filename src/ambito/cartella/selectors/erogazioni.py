@@ -366,6 +366,19 @@ def consumi_per_comune(ambito, servizio, dal: dt.date, al: dt.date) -> list[dict
     return list(righe)
 
 
+def persone_per_servizio(ambito, dal: dt.date, al: dt.date) -> dict[int, int]:
+    """Distinct persons per service over the same deliveries as `consumi_per_comune` (period
+    overlapping [dal, al], not annulled): a person whose cases are with two Comuni counts once,
+    where summing `consumi_per_comune`'s per-Comune persons would count them twice. One query."""
+    righe = (
+        _erogazioni_nel_periodo(ambito, dal, al)
+        .values(servizio_id=F("intervento__servizio_id"))
+        .annotate(persone=Count("intervento__caso__persona_id", distinct=True))
+        .order_by()
+    )
+    return {r["servizio_id"]: r["persone"] for r in righe}
+
+
 def _risolutore_codici(ambito):
     """(servizio_id, data) -> ({tabella: codice}, {tabella: denominazione}) from the crosswalks,
     in two queries. A crosswalk points at one version of an entry: the denomination is taken

@@ -135,3 +135,16 @@ def test_indicatori_senza_popolazione_ne_erogazioni(versione, mondo):
     k = prospetti.indicatori(versione)
     assert all(s.costo_per_utente is None for s in k.servizi)
     assert prospetti.data_popolazione(None) == ""
+
+
+def test_a_person_followed_by_two_comuni_is_one_user(versione, consegne, mondo):
+    """Person 1 also has a SAD case with Comune B (moved, or followed by both): the service's
+    users stay 3 persons, not 4, and the cost per user is unchanged; the hours add up."""
+    from ambito.cartella.models import Persona
+
+    p1 = Persona.objects.get(ambito=mondo.ambito, cognome="Verdi")
+    i = mondo.intervento(mondo.caso(servizio=mondo.sad, persona=p1, comune=mondo.altro_comune))
+    riga(mondo, i, dt.date(2024, 9, 1), dt.date(2024, 9, 30), quantita="1")
+    per = {s.voce.codice: s for s in prospetti.indicatori(versione).servizi}
+    assert per["SAD"].persone == 3 and per["SAD"].costo_per_utente == D("3666.67")
+    assert per["SAD"].unita == consegne["ore"] + 1
