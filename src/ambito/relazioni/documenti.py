@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.template.loader import render_to_string
@@ -122,15 +123,46 @@ def nome_file_comune(p_or_comune, anno: int, estensione: str) -> str:
     return f"rendiconto-{anno}-{comune.codice_istat or comune.pk}.{estensione}"
 
 
-def zip_comuni(ambito, anno: int) -> bytes:
-    """PDF and XLSX of every Comune of the Ambito, in one zip."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for comune in selectors.comuni(ambito):
-            p = selectors.pacchetto_comune(ambito, comune, anno)
+class _Pezzi(io.RawIOBase):
+    """An unseekable sink whose bytes are taken out as they come (zipfile then writes each
+    entry's sizes after its data, as it does on a pipe)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pezzi: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self.pezzi.append(bytes(b))
+        return len(b)
+
+    def prendi(self) -> bytes:
+        out = b"".join(self.pezzi)
+        self.pezzi.clear()
+        return out
+
+
+def zip_comuni_a_pezzi(ambito, anno: int) -> Iterator[bytes]:
+    """PDF and XLSX of every Comune of the Ambito, in one zip produced Comune by Comune, so that a
+    download starts at once instead of after every PDF is rendered, and memory holds one
+    Comune's files. Every Comune's tables are read and checked before the first byte: a table
+    that does not add up refuses the whole zip here (TabellaNonQuadra), never half-way."""
+    pacchetti = [selectors.pacchetto_comune(ambito, comune, anno) for comune in selectors.comuni(ambito)]
+    for p in pacchetti:
+        e.verifica_tutte(p.tabelle)
+    return _zip(pacchetti, anno)
+
+
+def _zip(pacchetti, anno: int) -> Iterator[bytes]:
+    uscita = _Pezzi()
+    with zipfile.ZipFile(uscita, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in pacchetti:
             z.writestr(nome_file_comune(p, anno, "pdf"), pdf_comune(p))
             z.writestr(nome_file_comune(p, anno, "xlsx"), xlsx_comune(p))
-    return out.getvalue()
+            yield uscita.prendi()
+    yield uscita.prendi()
 
 
 # --- the management report ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -104,9 +104,12 @@ def comune_xlsx(request, anno: int, comune_pk: int):
 
 @login_required
 def comuni_zip(request, anno: int):
+    """Streamed: the first Comune's files leave while the next ones are rendered."""
     ambito = _richiedi_intero_ambito(request)
-    contenuto = documenti.zip_comuni(ambito, _anno_valido(anno))
-    return _file(contenuto, f"rendiconti-comuni-{anno}.zip", "application/zip")
+    pezzi = documenti.zip_comuni_a_pezzi(ambito, _anno_valido(anno))
+    r = StreamingHttpResponse(pezzi, content_type="application/zip")
+    r["Content-Disposition"] = f'attachment; filename="rendiconti-comuni-{anno}.zip"'
+    return r
 
 
 @login_required

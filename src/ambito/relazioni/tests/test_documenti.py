@@ -188,3 +188,26 @@ def test_the_pack_reads_in_a_constant_number_of_queries(demo, comune, django_ass
 def test_the_report_reads_in_a_constant_number_of_queries(demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(31):
         selectors.relazione_gestione(demo, 2023)
+
+
+def test_the_zip_is_refused_before_its_first_byte_when_a_comune_does_not_add_up(demo, monkeypatch):
+    """The zip streams Comune by Comune, but every Comune's tables are checked first: one that
+    does not add up (the last Comune's, here) refuses the download, never a zip cut half-way."""
+    comuni = list(selectors.comuni(demo))
+    originale = selectors.pacchetto_comune
+
+    def ultimo_non_quadra(ambito, comune, anno):
+        p = originale(ambito, comune, anno)
+        if comune.pk == comuni[-1].pk:
+            t = p.costi
+            p.costi = e.Tabella(
+                t.titolo, t.colonne, t.righe, ("Totale", t.totale[1] + D("0.01"), *t.totale[2:])
+            )
+        return p
+
+    monkeypatch.setattr(selectors, "pacchetto_comune", ultimo_non_quadra)
+    pdf = []
+    monkeypatch.setattr(documenti, "pdf_comune", lambda p: pdf.append(p) or b"%PDF")
+    with pytest.raises(e.TabellaNonQuadra):
+        documenti.zip_comuni_a_pezzi(demo, ANNO)
+    assert pdf == []  # nothing was rendered

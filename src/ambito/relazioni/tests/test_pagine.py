@@ -66,10 +66,15 @@ def test_amministrazione_downloads_the_zip_of_all_comuni(client, utenti, demo):
     import zipfile
 
     r = entra(client, utenti["amministrazione"]).get(reverse("relazioni:comuni_zip", args=[ANNO]))
-    assert r.status_code == 200
-    nomi = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert r.status_code == 200 and r.streaming  # the files leave Comune by Comune
+    pezzi = list(r.streaming_content)
+    z = zipfile.ZipFile(io.BytesIO(b"".join(pezzi)))
+    assert z.testzip() is None  # every entry's CRC checks out
+    nomi = z.namelist()
     n = Ente.objects.filter(ambito=demo, tipo="comune").count()
     assert len(nomi) == 2 * n and "rendiconto-2023-015140.pdf" in nomi
+    assert len([p for p in pezzi if p]) > n  # one piece per Comune at least, not one blob
+    assert z.read("rendiconto-2023-015140.pdf").startswith(b"%PDF")
 
 
 def test_direzione_records_a_main_event_and_amministrazione_cannot(client, utenti):
