@@ -279,3 +279,45 @@ def test_refused_flow_on_the_quality_page(mondo):
                      content_type="application/json")  # fmt: skip
     r = mondo.client(mondo.ufficiodipiano).get("/flussi/qualita/")
     assert "Beneficiario non trovato in anagrafe tributaria" in r.content.decode()
+
+
+def test_rs256_voucher_as_pdnd_issues_it(mondo, settings):
+    """Production: PDND signs its vouchers with RS256 and publishes the public key. With the
+    default algorithm list and the PEM public key configured, a voucher signed by the key pair
+    is accepted; one signed by another key, or for another audience, is refused."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    chiave = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    altra = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pubblica = (
+        chiave.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings.WAAS_AUTH = ""
+    settings.AMBITO_WAAS_ISSUER = "interop.pagopa.it"
+    settings.AMBITO_WAAS_CHIAVE = pubblica
+    settings.AMBITO_WAAS_AMBITO = mondo.ambito.codice
+    if hasattr(settings, "AMBITO_WAAS_ALGORITMI"):
+        del settings.AMBITO_WAAS_ALGORITMI  # the default: RS256 only
+
+    def voucher(firma, aud="ambito-waas"):
+        dati = {"sub": "client-inps", "iss": "interop.pagopa.it", "aud": aud, "iat": int(time.time()),
+                "exp": int(time.time()) + 600}  # fmt: skip
+        t = jwt.encode(dati, firma, algorithm="RS256", headers={"kid": "chiave-1", "typ": "at+jwt"})
+        return Client(headers={"Authorization": f"Bearer {t}"}).get("/waas/v1/flussi?since=0").status_code
+
+    assert voucher(chiave) == 200
+    assert voucher(altra) == 401
+    assert voucher(chiave, aud="altro-servizio") == 401
+    # An HS256 token made with the public key as secret (algorithm confusion) is refused.
+    confuso = jwt.encode(
+        {"sub": "x", "iss": "interop.pagopa.it", "aud": "ambito-waas", "exp": int(time.time()) + 60},
+        "segreto-qualsiasi-abbastanza-lungo-per-hs256",
+        algorithm="HS256",
+    )
+    assert (
+        Client(headers={"Authorization": f"Bearer {confuso}"}).get("/waas/v1/flussi?since=0").status_code
+        == 401
+    )
