@@ -152,6 +152,17 @@ def _prossimo_numero(es: Esercizio) -> int:
     return (Addebito.objects.filter(esercizio=es).aggregate(m=Max("numero"))["m"] or 0) + 1
 
 
+def _emetti(es: Esercizio, *, numero: int, data, attore, azione: str, prima=None, dettagli=None, **campi):
+    """One numbered document of the year (advance, balance, credit note), created and audited."""
+    doc = Addebito.objects.create(
+        ambito_id=es.ambito_id, esercizio=es, numero=numero, data=data, emesso_da=_attore(attore), **campi
+    )
+    registra_evento(
+        attore=attore, azione=azione, oggetto=doc, prima=prima, dopo={**istantanea(doc), **(dettagli or {})}
+    )
+    return doc
+
+
 def totali_comuni(versione: VersioneBilancio) -> dict[int, Decimal]:
     """Each Comune's total in a version, by Comune id (1 query)."""
     return {
@@ -208,11 +219,13 @@ def emetti_acconto(*, esercizio: Esercizio, rata, attore, data: dt.date | None =
     for q in calcolo.quote:
         if q.comune in gia or q.importo == 0:
             continue
-        doc = Addebito.objects.create(
-            ambito_id=es.ambito_id,
-            esercizio=es,
+        doc = _emetti(
+            es,
             numero=numero,
             data=data,
+            attore=attore,
+            azione="gestione.emetti_acconto",
+            dettagli={"percentuale": str(r.percentuale), "versione": versione.nome},
             comune_id=q.comune,
             tipo=TipoAddebito.ACCONTO,
             rata=r,
@@ -220,16 +233,9 @@ def emetti_acconto(*, esercizio: Esercizio, rata, attore, data: dt.date | None =
             base=q.base,
             esatto=q.esatto.quantize(Decimal("1e-8")),
             versione=versione,
-            emesso_da=_attore(attore),
         )
         numero += 1
         emessi.append(doc)
-        registra_evento(
-            attore=attore,
-            azione="gestione.emetti_acconto",
-            oggetto=doc,
-            dopo={**istantanea(doc), "percentuale": str(r.percentuale), "versione": versione.nome},
-        )
     n_gia = len(gia & set(calcolo.per_comune()))
     if emessi:
         totale = sum((d.importo for d in emessi), ZERO)
@@ -283,31 +289,22 @@ def emetti_saldo(*, esercizio: Esercizio, attore, data: dt.date | None = None) -
         if importo == 0:
             zero += 1
             continue
-        doc = Addebito.objects.create(
-            ambito_id=es.ambito_id,
-            esercizio=es,
+        doc = _emetti(
+            es,
             numero=numero,
             data=data,
+            attore=attore,
+            azione="gestione.emetti_saldo",
+            dettagli={"consuntivo": str(totali.get(c.pk, ZERO)), "fatturato": str(fatturato.get(c.pk, ZERO))},
             comune=c,
             tipo=TipoAddebito.SALDO,
             importo=importo,
             base=totali.get(c.pk, ZERO),
             esatto=importo,
             versione=consuntivo,
-            emesso_da=_attore(attore),
         )
         numero += 1
         emessi.append(doc)
-        registra_evento(
-            attore=attore,
-            azione="gestione.emetti_saldo",
-            oggetto=doc,
-            dopo={
-                **istantanea(doc),
-                "consuntivo": str(totali.get(c.pk, ZERO)),
-                "fatturato": str(fatturato.get(c.pk, ZERO)),
-            },
-        )
     if emessi:
         totale = sum((d.importo for d in emessi), ZERO)
         msg = (
@@ -338,11 +335,13 @@ def storna(*, addebito: Addebito, motivo: str, attore, data: dt.date | None = No
             [],
             1,
         )
-    nota = Addebito.objects.create(
-        ambito_id=es.ambito_id,
-        esercizio=es,
+    nota = _emetti(
+        es,
         numero=_prossimo_numero(es),
         data=data or timezone.localdate(),
+        attore=attore,
+        azione="gestione.storna_addebito",
+        prima=istantanea(doc),
         comune_id=doc.comune_id,
         tipo=TipoAddebito.NOTA_CREDITO,
         rata=doc.rata,
@@ -352,13 +351,5 @@ def storna(*, addebito: Addebito, motivo: str, attore, data: dt.date | None = No
         versione=doc.versione,
         storna=doc,
         motivo=motivo[:300],
-        emesso_da=_attore(attore),
-    )
-    registra_evento(
-        attore=attore,
-        azione="gestione.storna_addebito",
-        oggetto=nota,
-        prima=istantanea(doc),
-        dopo=istantanea(nota),
     )
     return Esito(f"Nota di credito {nota.documento} emessa: storna il documento {doc.documento}.", [nota])
