@@ -140,6 +140,8 @@ def _applica(
     dettagli: dict,
     attore,
 ) -> EsitoModifica:
+    """Recompute, store and audit `nuovi`; an edit that sets the values already there gives data
+    equal to `vecchi`, and nothing is recomputed or recorded."""
     if nuovi == vecchi:
         return EsitoModifica(versione=v, descrizione=descrizione, cambiato=False)
     prima = _totali(v)
@@ -227,7 +229,7 @@ def modifica_fondo(
     return _applica(
         v,
         dati,
-        dataclasses.replace(dati, fondi=tuple(fondi)) if vecchio != nuovo else dati,
+        dataclasses.replace(dati, fondi=tuple(fondi)),
         azione="gestione.modifica_fondo",
         descrizione=f"Fondo {codice} su {sv.codice}{nota}: {prima_testo} → {euro(nuovo)}",
         dettagli={
@@ -283,7 +285,7 @@ def modifica_popolazione(
     return _applica(
         v,
         dati,
-        dataclasses.replace(dati, popolazione=popolazione) if vecchio != nuovo else dati,
+        dataclasses.replace(dati, popolazione=popolazione),
         azione="gestione.modifica_popolazione",
         descrizione=f"Abitanti di {_nome(dati, comune)} al {data}: {cifra(vecchio)} → {cifra(nuovo)}",
         dettagli={"data": data, "comune": comune, "prima": vecchio, "dopo": nuovo},
@@ -314,7 +316,7 @@ def modifica_consumo(
     return _applica(
         v,
         dati,
-        dataclasses.replace(dati, consumi=consumi) if vecchio != nuovo else dati,
+        dataclasses.replace(dati, consumi=consumi),
         azione="gestione.modifica_consumo",
         descrizione=(
             f"Consumo di {sv.codice} di {_nome(dati, comune)}: {cifra(vecchio)} → {cifra(nuovo)} unità"
@@ -387,7 +389,7 @@ def modifica_costi_indiretti_servizio(
     return _applica(
         v,
         dati,
-        dataclasses.replace(dati, servizi=servizi) if vecchio != nuovo else dati,
+        dataclasses.replace(dati, servizi=servizi),
         azione="gestione.modifica_costi_indiretti",
         descrizione=(
             f"Costi indiretti speciali di {sv.codice}: "
