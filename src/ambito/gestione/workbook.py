@@ -47,6 +47,15 @@ FOGLI: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "note": ((), ("nota",)),
 }
 FOGLI_OBBLIGATORI = ("servizi", "costi", "conferimenti")
+NON_SCRITTE = ("nota", "socio")  # columns read from a workbook that `fogli_da_dati` does not write
+
+
+def intestazione(foglio: str) -> list[str]:
+    """The header `fogli_da_dati` writes for a sheet: its columns but the free notes."""
+    obbligatorie, facoltative = FOGLI[foglio]
+    return [*obbligatorie, *(c for c in facoltative if c not in NON_SCRITTE)]
+
+
 PARAMETRI = ("aliquota_costi_indiretti", "esercizio", "versione", "ente", "fonte")
 VERO = {"sì", "si", "s", "x", "1", "vero", "true", "yes", "y"}
 FALSO = {"no", "n", "0", "falso", "false", ""}
@@ -515,20 +524,7 @@ def fogli_da_dati(
         if f.vincolato:
             vincolati[f.codice] = vincolati.get(f.codice, frozenset()) | f.comuni
     fogli: dict[str, list[Sequence]] = {
-        "servizi": [
-            [
-                "codice",
-                "nome",
-                "metodo",
-                "porta_costi_indiretti",
-                "costi_indiretti_speciali",
-                "data_popolazione",
-                "quota_capitaria",
-                "costo_equipe",
-                "quota_equipe_non_conferenti",
-                "fondo_equipe_non_conferenti",
-            ]
-        ]
+        "servizi": [intestazione("servizi")]
         + [
             [
                 s.codice,
@@ -544,27 +540,26 @@ def fogli_da_dati(
             ]
             for s in dati.servizi
         ],
-        "costi": [["servizio", "costo_diretto"]] + [[s, v] for s, v in dati.costi_diretti.items()],
-        "fondi": [["fondo", "servizio", "importo"]] + [[f.codice, f.servizio, f.importo] for f in dati.fondi],
-        "fondi_vincolati": [["fondo", "comune"]]
+        "costi": [intestazione("costi")] + [[s, v] for s, v in dati.costi_diretti.items()],
+        "fondi": [intestazione("fondi")] + [[f.codice, f.servizio, f.importo] for f in dati.fondi],
+        "fondi_vincolati": [intestazione("fondi_vincolati")]
         + [[f, c] for f, cs in vincolati.items() for c in sorted(cs)],
-        "comuni": [["codice_istat", "nome"]] + [[c, n] for c, n in sorted(dati.nomi_comuni.items())],
-        "conferimenti": [["servizio", "comune"]]
+        "comuni": [intestazione("comuni")] + [[c, n] for c, n in sorted(dati.nomi_comuni.items())],
+        "conferimenti": [intestazione("conferimenti")]
         + [[s, c] for s, cs in dati.conferimenti.items() for c in sorted(cs)],
-        "popolazione": [["data_riferimento", "comune", "abitanti"]]
+        "popolazione": [intestazione("popolazione")]
         + [[d, c, v] for d, snap in dati.popolazione.items() for c, v in sorted(snap.items())],
-        "popolazione_servizio": [["servizio", "comune", "abitanti"]]
+        "popolazione_servizio": [intestazione("popolazione_servizio")]
         + [[s, c, v] for (s, c), v in dati.popolazione_servizio.items()],
-        "consumi": [["servizio", "comune", "unita"]] + [[s, c, v] for (s, c), v in dati.consumi.items()],
-        "pacchetti": [["servizio", "comune", "importo"]]
-        + [[s, c, v] for (s, c), v in dati.pacchetti.items()],
-        "tariffe": [["servizio", "comune", "tariffa", "unita"]]
+        "consumi": [intestazione("consumi")] + [[s, c, v] for (s, c), v in dati.consumi.items()],
+        "pacchetti": [intestazione("pacchetti")] + [[s, c, v] for (s, c), v in dati.pacchetti.items()],
+        "tariffe": [intestazione("tariffe")]
         + [[t.servizio, t.comune, t.tariffa, t.unita] for t in dati.tariffe],
-        "parametri": [["parametro", "valore"]] + [[k, v] for k, v in (parametri or {}).items()],
+        "parametri": [intestazione("parametri")] + [[k, v] for k, v in (parametri or {}).items()],
     }
     if dati.costi_indiretti is not None:
         fogli["costi_indiretti"] = [
-            ["voce", "importo"],
+            intestazione("costi_indiretti"),
             ["costi indiretti da ripartire", dati.costi_indiretti],
         ]
     if dati.aliquota_costi_indiretti is not None:
