@@ -14,10 +14,10 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 
 from ambito.core.errori import ErroriElenco, con_posizione
-from ambito.core.formats import numero_it
+from ambito.core.formats import numero_da_cella, numero_it
 from ambito.gestione import engine as ge
 
 ZERO = Decimal(0)
@@ -59,35 +59,7 @@ def testo(valore) -> str:
     return str(valore).strip()
 
 
-def numero(valore) -> Decimal:
-    """A number: cells as they are; text with Italian ("1.234,56", "-12,5") or dot ("1234.56") decimals.
-
-    A dot is a thousands separator only when a decimal comma is present (or there are several
-    dots): "1.234" is one point two three four, which an amount refuses (more than 2 decimals).
-    """
-    if isinstance(valore, bool):
-        raise ValueError("non è un numero")
-    if isinstance(valore, int):
-        return Decimal(valore)
-    if isinstance(valore, float):
-        return Decimal(repr(valore))
-    if isinstance(valore, Decimal):
-        return valore
-    t = str(valore).strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
-    if "," in t:
-        if not re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*(,\d*)?|[+-]?\d+(,\d*)?", t):
-            raise ValueError("non è un numero")
-        t = t.replace(".", "").replace(",", ".")
-    elif t.count(".") > 1:
-        if not re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", t):
-            raise ValueError("non è un numero")
-        t = t.replace(".", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
-        raise ValueError("non è un numero")
-    try:
-        return Decimal(t)
-    except InvalidOperation as exc:  # pragma: no cover - the regex already guards
-        raise ValueError("non è un numero") from exc
+numero = numero_da_cella  # cells of the accounting files, read as the riparto workbook's
 
 
 def importo(valore) -> Decimal:

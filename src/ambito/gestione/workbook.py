@@ -8,13 +8,13 @@ there is any error. No Django import: the future `ambito riparto importa` reuses
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from ambito.core.errori import ErroriElenco, con_posizione
+from ambito.core.formats import numero_da_cella
 from ambito.gestione import engine as e
 
 # sheet -> (required columns, optional columns)
@@ -107,27 +107,7 @@ class Cartella:
 # ----------------------------------------------------------------------------------- cell parsing
 
 
-def numero(valore) -> Decimal:
-    """A number from a cell: numbers as they are; text with Italian ("1.234,56") or dot decimals."""
-    if isinstance(valore, bool):
-        raise ValueError("non è un numero")
-    if isinstance(valore, int):
-        return Decimal(valore)
-    if isinstance(valore, float):
-        return Decimal(repr(valore))
-    if isinstance(valore, Decimal):
-        return valore
-    t = str(valore).strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
-    if "," in t:
-        t = t.replace(".", "").replace(",", ".")
-    elif t.count(".") > 1:
-        t = t.replace(".", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
-        raise ValueError("non è un numero")
-    try:
-        return Decimal(t)
-    except InvalidOperation as exc:  # pragma: no cover - the regex already guards
-        raise ValueError("non è un numero") from exc
+numero = numero_da_cella  # a number from a cell, as the accounting import reads it
 
 
 def testo(valore) -> str:
