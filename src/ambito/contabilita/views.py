@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ambito.core.moduli import errori_su_form
 from ambito.gestione.models import VersioneBilancio
 
 from . import selectors, services
@@ -48,11 +49,6 @@ def indice(request):
     return _indice(request)
 
 
-def _errori(form, exc: ValidationError):
-    for m in exc.messages:
-        form.add_error(None, m)
-
-
 @login_required
 @permission_required(IMPORTARE, raise_exception=True)
 @require_POST
@@ -69,7 +65,7 @@ def importa(request):
                 attore=request.user,
             )
         except ValidationError as exc:
-            _errori(form, exc)
+            errori_su_form(form, exc)
         else:
             messages.success(request, f"Importate {i.numero_righe} righe ({i}).")
             return redirect("contabilita:importazione", i.pk)
@@ -87,7 +83,7 @@ def _importa_configurazione(request, prefisso: str, importa, messaggio: str):
         try:
             n = importa(ambito=request.user.ambito, file=form.cleaned_data["file"], attore=request.user)
         except ValidationError as exc:
-            _errori(form, exc)
+            errori_su_form(form, exc)
         else:
             messages.success(request, messaggio.format(**n))
             return redirect("contabilita:indice")

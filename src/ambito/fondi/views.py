@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from ambito.core.moduli import errori_su_form
+
 from . import engine, selectors, services
 from . import forms as f
 from .models import Accantonamento, Fondo, MovimentoFondo
@@ -41,11 +43,6 @@ def _fondo(request, pk: int) -> Fondo:
         return selectors.fondo(request.user.ambito, pk)
     except Fondo.DoesNotExist:
         raise Http404("Fondo inesistente.") from None
-
-
-def _errori_su_form(form, exc: ValidationError) -> None:
-    for m in exc.messages:
-        form.add_error(None, m)
 
 
 def _url_fondo(fondo, anno) -> str:
@@ -106,7 +103,7 @@ def _modulo(request, *, form, titolo, fondo=None, annulla_url, esegui, messaggio
         try:
             esegui()
         except ValidationError as exc:
-            _errori_su_form(form, exc)
+            errori_su_form(form, exc)
         else:
             messages.success(request, messaggio)
             return redirect(dopo or annulla_url)

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ambito.core.moduli import errori_su_form
 from ambito.utenti.selectors import visibilita_di
 
 from . import engine, selectors, services
@@ -75,8 +76,7 @@ def importa(request):
                 attore=request.user,
             )
         except ValidationError as exc:
-            for m in exc.messages:
-                form.add_error(None, m)
+            errori_su_form(form, exc)
         else:
             messages.success(request, f"Riparto importato nella versione «{v.nome}» {v.esercizio.anno}.")
             return redirect("gestione:versione", v.pk)

@@ -19,6 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ambito.core.moduli import errori_su_form
+
 from . import consumi as C
 from .views import PERMESSO, _comune_limitato, _versione
 
@@ -63,8 +65,7 @@ def consumi(request, pk: int):
         try:
             anteprima = C.consumi_dalla_cartella(request.user.ambito, v, d["dal"], d["al"], fonte=d["fonte"])
         except ValidationError as exc:
-            for m in exc.messages:
-                form.add_error(None, m)
+            errori_su_form(form, exc)
     contesto = {
         "v": v,
         "form": form,

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ambito.core.moduli import errori_su_form
 from ambito.utenti.selectors import ambito_richiesto, visibilita_di
 
 from . import documenti, selectors, services
@@ -133,8 +134,7 @@ def eventi(request):
                     ambito=ambito, attore=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                for m in exc.messages:
-                    form.add_error(None, m)
+                errori_su_form(form, exc)
             else:
                 messages.success(request, "Fatto di rilievo registrato.")
                 return redirect(f"{reverse('relazioni:eventi')}?anno={ev.anno}")

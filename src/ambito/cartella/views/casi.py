@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ambito.core.moduli import errori_su_form
 from ambito.core.services import registra_accesso
 from ambito.utenti.selectors import visibilita_di
 
@@ -45,14 +46,6 @@ def _vis(request):
     if request.user.ambito_id is None:
         raise PermissionDenied("Questa pagina richiede un utente di un Ambito.")
     return visibilita_di(request)
-
-
-def _errori_in_form(form, errore: ValidationError) -> None:
-    if hasattr(errore, "error_dict"):
-        for campo, lista in errore.message_dict.items():
-            form.add_error(campo if campo in form.fields else None, lista)
-    else:
-        form.add_error(None, errore.messages)
 
 
 def _token_controllato(request, form_dati) -> tuple[bool, str]:
@@ -151,7 +144,7 @@ def _esegui(request, form, azione, *, successo: str, target_url: str):
     try:
         risultato_url = azione(form.cleaned_data) or target_url
     except ValidationError as e:
-        _errori_in_form(form, e)
+        errori_su_form(form, e)
         return None
     F.consuma_token(request, form.cleaned_data.get("token_modulo", ""), risultato_url)
     messages.success(request, successo)

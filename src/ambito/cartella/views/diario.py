@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 
+from ambito.core.moduli import errori_su_form
 from ambito.core.services import registra_accesso
 from ambito.utenti import ruoli as R
 from ambito.utenti.selectors import visibilita_di
@@ -66,19 +67,10 @@ def _esegui(request, form, azione, *, successo, dopo, dopo_doppio=None):
         messages.info(request, e.messages[0])
         return redirect(valore(dopo if dopo_doppio is None else dopo_doppio, e.esistente))
     except ValidationError as e:
-        _errori(form, e)
+        errori_su_form(form, e)
         return None
     messages.success(request, valore(successo, riga))
     return redirect(valore(dopo, riga))
-
-
-def _errori(form, exc: ValidationError) -> None:
-    """Put a service's Italian messages on the form, on their field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for campo, errori in exc.message_dict.items():
-            form.add_error(campo if campo in form.fields else None, errori)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _pagina_modulo(
@@ -264,7 +256,7 @@ def documento_annulla(request, pk):
             srv.annulla_documento(documento=doc, attore=request.user, **form.cleaned_data)
         except ValidationError as e:
             if doc.annullato_il is None:
-                _errori(form, e)
+                errori_su_form(form, e)
             else:
                 messages.info(request, e.messages[0])
                 return redirect(_alla_cartella(doc.caso_id, "documenti"))
