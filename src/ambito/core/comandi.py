@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,6 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from .models import Ambito
+
+
+def data_iso(testo: str) -> dt.date:
+    """The `type` of a date option (AAAA-MM-GG): argparse reports a bad one with the option's name."""
+    try:
+        return dt.date.fromisoformat(testo)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"data non valida «{testo}»: usare il formato AAAA-MM-GG") from None
 
 
 def ambito_del_comando(codice: str | None, *, inesistente: str = "Ambito «{codice}» inesistente.") -> Ambito:

@@ -59,10 +59,6 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(
                     f"Importate {i.numero_righe} righe in {ambito.codice}, esercizio {i.esercizio.anno}, "
-                    f"{i.get_tipo_versione_display()}: costi {_euro(i.totale_costi)} €, "
-                    f"ricavi {_euro(i.totale_ricavi)} €."
+                    f"{i.get_tipo_versione_display()}: costi {numero_it(i.totale_costi)} €, "
+                    f"ricavi {numero_it(i.totale_ricavi)} €."
                 )
-
-
-def _euro(x) -> str:
-    return numero_it(x)

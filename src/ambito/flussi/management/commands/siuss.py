@@ -1,18 +1,10 @@
 """`ambito siuss genera --dal AAAA-MM-GG --al AAAA-MM-GG` and `ambito siuss esporta --cartella DIR`."""
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
+from ambito.core.comandi import data_iso
 from ambito.core.models import Ambito
 from ambito.flussi import services
-
-
-def _data(testo: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(testo)
-    except ValueError:
-        raise CommandError(f"Data non valida: {testo!r} (formato AAAA-MM-GG).") from None
 
 
 def _ambito(codice: str | None) -> Ambito:
@@ -33,8 +25,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="azione", required=True, metavar="{genera,esporta}")
         g = sub.add_parser("genera", help="prepara e valida i flussi delle erogazioni di un periodo")
-        g.add_argument("--dal", required=True, type=_data, metavar="AAAA-MM-GG")
-        g.add_argument("--al", required=True, type=_data, metavar="AAAA-MM-GG")
+        g.add_argument("--dal", required=True, type=data_iso, metavar="AAAA-MM-GG")
+        g.add_argument("--al", required=True, type=data_iso, metavar="AAAA-MM-GG")
         g.add_argument("--ambito", metavar="CODICE")
         g.add_argument(
             "--cf-operatore",

@@ -13,14 +13,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from ambito.core.comandi import data_iso
 from ambito.gestione import consumi as C
-
-
-def _data(testo: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(testo)
-    except ValueError:
-        raise CommandError(f"Data non valida «{testo}»: usare AAAA-MM-GG.") from None
 
 
 def aggiungi(sub) -> None:
@@ -32,8 +26,8 @@ def aggiungi(sub) -> None:
     )
     p.add_argument("--esercizio", required=True, type=int, metavar="AAAA", help="l'anno")
     p.add_argument("--versione", required=True, metavar="NOME", help="nome della versione")
-    p.add_argument("--dal", type=_data, metavar="AAAA-MM-GG", help="inizio del periodo (predefinito 1/1)")
-    p.add_argument("--al", type=_data, metavar="AAAA-MM-GG", help="fine del periodo (predefinito 31/12)")
+    p.add_argument("--dal", type=data_iso, metavar="AAAA-MM-GG", help="inizio del periodo (predefinito 1/1)")
+    p.add_argument("--al", type=data_iso, metavar="AAAA-MM-GG", help="fine del periodo (predefinito 31/12)")
     p.add_argument("--fonte", choices=list(C.FONTI), default=C.EROGAZIONI, help="misura del consumo")
     p.add_argument("--applica", action="store_true", help="scrive i consumi nella versione e ricalcola")
     p.add_argument(

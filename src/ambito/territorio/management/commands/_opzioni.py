@@ -1,18 +1,8 @@
 """Options shared by the territorio commands (the underscore keeps Django from listing it)."""
 
-import argparse
-import datetime as dt
-
 from django.core.management.base import CommandError
 
 from ambito.core.models import Ambito
-
-
-def data_iso(testo: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(testo)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"data non valida «{testo}»: usare il formato AAAA-MM-GG") from None
 
 
 def aggiungi_ambito(parser) -> None:

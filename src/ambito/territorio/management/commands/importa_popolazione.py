@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ambito.core.comandi import data_iso
 from ambito.territorio.services import ErroreImportazione, importa_popolazione
 
-from ._opzioni import aggiungi_ambito, data_iso, risolvi_ambito, stampa_errori
+from ._opzioni import aggiungi_ambito, risolvi_ambito, stampa_errori
 
 
 class Command(BaseCommand):

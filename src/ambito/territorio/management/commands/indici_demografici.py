@@ -3,9 +3,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ambito.core.comandi import data_iso
 from ambito.territorio import engine, selectors
 
-from ._opzioni import aggiungi_ambito, data_iso, risolvi_ambito
+from ._opzioni import aggiungi_ambito, risolvi_ambito
 
 INTESTAZIONE = ["codice_istat", "comune", *engine.NOMI_INDICI]
 
